@@ -1,0 +1,116 @@
+"""``Document``: the one type that flows between stages.
+
+Each stage takes a Document and returns it, filling in its own fields. A stage that fails
+records a :class:`~papertrail.record.StageError` on the document instead of raising past
+the stage boundary (see :func:`papertrail.pipeline.run_stage`), so one bad input never
+sinks a run. At the end :meth:`Document.to_record` turns it into the output record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from .record import (
+    ArticleRecord,
+    ArxivRef,
+    EnrichmentStatus,
+    Paper,
+    StageError,
+    UnresolvedTitle,
+)
+
+InputKind = Literal["http", "html_file", "text_file"]
+
+
+@dataclass(slots=True)
+class Link:
+    """A link target in the main content, with its anchor text."""
+
+    href: str
+    text: str = ""
+
+
+@dataclass(slots=True)
+class Metadata:
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    sitename: str | None = None
+    lang: str | None = None
+    canonical_url: str | None = None
+
+
+@dataclass(slots=True)
+class Document:
+    """An article on its way through the pipeline."""
+
+    url: str
+    kind: InputKind = "http"
+    # fetch
+    raw: bytes | None = None
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    final_url: str | None = None
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    content_type: str | None = None
+    # decode
+    encoding: str | None = None
+    markup: str | None = None  # decoded HTML, or the rendered text of a .txt input
+    # clean
+    meta: Metadata = field(default_factory=Metadata)
+    text: str = ""
+    links: list[Link] = field(default_factory=list)
+    extractor_version: str = ""
+    # ids, titles, enrich
+    arxiv: list[ArxivRef] = field(default_factory=list)
+    unresolved: list[UnresolvedTitle] = field(default_factory=list)
+    papers: list[Paper] = field(default_factory=list)
+    not_found: list[str] = field(default_factory=list)
+    enrichment: EnrichmentStatus = "none"
+    # bookkeeping
+    errors: list[StageError] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    skipped: str | None = None  # reason the document was left out of output (e.g. unchanged)
+
+    @property
+    def failed(self) -> bool:
+        """True once a stage that produces the text has failed: later stages skip it."""
+        return any(e.stage in {"input", "fetch", "decode", "clean"} for e in self.errors)
+
+    def add_error(self, stage: str, reason: str, message: str) -> None:
+        self.errors.append(StageError(stage=stage, reason=reason, message=message[:2000]))
+
+    @property
+    def article_id(self) -> str:
+        key = self.meta.canonical_url or self.url
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+    def to_record(self) -> ArticleRecord:
+        text = self.text or ""
+        return ArticleRecord(
+            article_id=self.article_id,
+            url=self.url,
+            final_url=self.final_url,
+            canonical_url=self.meta.canonical_url,
+            fetched_at=self.fetched_at,
+            status=self.status,
+            content_type=self.content_type,
+            encoding=self.encoding,
+            title=self.meta.title,
+            author=self.meta.author,
+            published=self.meta.published,
+            sitename=self.meta.sitename,
+            lang=self.meta.lang,
+            text=text,
+            text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            arxiv=list(self.arxiv),
+            unresolved=list(self.unresolved),
+            papers=list(self.papers),
+            not_found=list(self.not_found),
+            enrichment=self.enrichment,
+            extractor_version=self.extractor_version,
+            errors=list(self.errors),
+        )

@@ -1,0 +1,124 @@
+"""The output record: one JSON line per input, documented in ``docs/schema.md``.
+
+These pydantic models are the contract with downstream projects. ``schema_version``
+changes whenever a field is renamed, removed or changes meaning; adding an optional field
+bumps the minor number only. ``docs/record.schema.json`` is generated from
+:class:`ArticleRecord` (``python -m papertrail.schema``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+FoundBy = Literal[
+    "link",  # an <a href> target (or a URL printed in text) on arxiv.org
+    "text",  # an ``arXiv:`` citation or a bare id with arXiv context in the text
+    "doi",  # a 10.48550/arXiv.<id> DOI
+    "title",  # a paper named only by its title, resolved through the arXiv search API
+    "huggingface",  # huggingface.co/papers/<id>
+    "alphaxiv",  # alphaxiv.org/abs/<id>
+    "ar5iv",  # ar5iv.org / ar5iv.labs.arxiv.org
+    "semanticscholar",  # semanticscholar.org/arxiv/<id>
+]
+
+EnrichmentStatus = Literal[
+    "done",  # every id was answered (found or not_found)
+    "pending",  # not asked yet (offline run, --no-enrich, or the API was down)
+    "partial",  # some ids answered, others still pending
+    "none",  # nothing to enrich
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ArxivRef(_Model):
+    """One arXiv paper the article refers to, deduplicated by base id."""
+
+    id: str = Field(description="Canonical versionless id: '2307.09288' or 'hep-th/9901001'.")
+    version: int | None = Field(None, description="Version number when the article gave one.")
+    found_by: FoundBy = Field(description="How the first mention was found.")
+    span: tuple[int, int] | None = Field(
+        None, description="[start, end) character offsets of the first mention in `text`."
+    )
+    url: str | None = Field(None, description="Link target the id came from, if any.")
+    score: float | None = Field(None, description="Title similarity (found_by=title only).")
+    evidence: str | None = Field(None, description="Why a title match was accepted.")
+
+
+class UnresolvedTitle(_Model):
+    """A paper title candidate with no safe arXiv match (never guessed)."""
+
+    title: str
+    span: tuple[int, int] | None = None
+    best_id: str | None = Field(None, description="Closest arXiv result, rejected.")
+    best_score: float | None = None
+    reason: str = Field(description="no_results | below_threshold | ambiguous | search_failed")
+
+
+class Paper(_Model):
+    """arXiv metadata for one referenced paper (latest version known)."""
+
+    arxiv_id: str
+    version: int | None = None
+    title: str
+    authors: list[str]
+    abstract: str
+    categories: list[str]
+    primary_category: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    doi: str | None = None
+    journal_ref: str | None = None
+    comment: str | None = None
+    abs_url: str
+    pdf_url: str | None = None
+
+
+class StageError(_Model):
+    """A stage that failed for this input. The record is written all the same."""
+
+    stage: str = Field(description="fetch | decode | clean | ids | titles | enrich | write")
+    reason: str = Field(description="Stable short code, e.g. http_404, timeout, too_large.")
+    message: str = Field(description="Human-readable detail.")
+
+
+class ArticleRecord(_Model):
+    """One input (URL or local file) and everything papertrail learned from it."""
+
+    schema_version: str = SCHEMA_VERSION
+    article_id: str = Field(description="Stable id: sha256 of the canonical URL, 16 hex chars.")
+    url: str = Field(description="The input as fetched; file:// URL for a local file.")
+    final_url: str | None = Field(None, description="URL after redirects.")
+    canonical_url: str | None = Field(None, description="<link rel=canonical>, or normalised URL.")
+    fetched_at: datetime = Field(description="When the bytes were obtained (UTC).")
+    status: int | None = Field(None, description="HTTP status (200 for local files).")
+    content_type: str | None = None
+    encoding: str | None = Field(None, description="Charset the bytes were decoded with.")
+    title: str | None = None
+    author: str | None = None
+    published: str | None = Field(None, description="Publication date, ISO 8601 (YYYY-MM-DD).")
+    sitename: str | None = None
+    lang: str | None = Field(None, description="BCP 47 language code, e.g. 'zh', 'en'.")
+    text: str = Field("", description="Article body, paragraphs separated by newlines.")
+    text_sha256: str = Field(description="sha256 of `text` (UTF-8), hex.")
+    arxiv: list[ArxivRef] = Field(default_factory=list)
+    unresolved: list[UnresolvedTitle] = Field(default_factory=list)
+    papers: list[Paper] = Field(default_factory=list)
+    not_found: list[str] = Field(
+        default_factory=list, description="Ids the arXiv API does not know."
+    )
+    enrichment: EnrichmentStatus = "none"
+    extractor_version: str = Field(description="Version of the cleaning rules that made `text`.")
+    errors: list[StageError] = Field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """A record is ok when no stage before enrichment failed."""
+        return not any(e.stage in {"fetch", "decode", "clean", "input"} for e in self.errors)

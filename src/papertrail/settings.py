@@ -1,0 +1,88 @@
+"""Settings, read from ``PAPERTRAIL_*`` environment variables (and a ``.env`` file).
+
+One validated object instead of scattered ``os.environ`` lookups, so a bad value fails
+before any work starts and tests can point every endpoint at loopback.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from . import __version__
+
+DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
+DEFAULT_CONTACT = "https://github.com/papertrail/papertrail"
+
+
+class Settings(BaseSettings):
+    """Every knob papertrail reads. Environment names are ``PAPERTRAIL_<FIELD>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PAPERTRAIL_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    # --- where things go -------------------------------------------------------------
+    data_dir: Path = Field(Path("data"), description="Root of raw archive, clean output, caches.")
+    raw_dir: Path | None = Field(None, description="Raw archive; default <data_dir>/raw.")
+    clean_dir: Path | None = Field(None, description="Clean JSONL output; default <data_dir>/clean.")
+
+    # --- fetching --------------------------------------------------------------------
+    contact: str = Field(DEFAULT_CONTACT, description="URL or e-mail put in the User-Agent.")
+    user_agent: str | None = Field(None, description="Full User-Agent override.")
+    fetch_timeout: float = Field(20.0, gt=0, description="Seconds per connect/read.")
+    fetch_retries: int = Field(3, ge=0, description="Extra tries on timeouts, 429 and 5xx.")
+    max_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Response size cap.")
+    max_redirects: int = Field(10, ge=0)
+    per_host_concurrency: int = Field(2, ge=1)
+    per_host_delay: float = Field(1.0, ge=0, description="Seconds between requests to a host.")
+    global_concurrency: int = Field(16, ge=1)
+    respect_robots: bool = Field(True, description="Honour robots.txt and Crawl-delay.")
+    allow_private: bool = Field(
+        False, description="Allow loopback/private targets (tests, intranets). Off by default."
+    )
+
+    # --- cleaning --------------------------------------------------------------------
+    page_time_limit: float = Field(30.0, gt=0, description="Seconds one page may take to clean.")
+
+    # --- arXiv -----------------------------------------------------------------------
+    arxiv_api_url: str = Field(DEFAULT_ARXIV_API_URL, description="arXiv query API base URL.")
+    arxiv_interval: float = Field(3.0, ge=0, description="Minimum seconds between API calls.")
+    arxiv_chunk_size: int = Field(100, ge=1, le=2000, description="Ids per id_list request.")
+    arxiv_timeout: float = Field(30.0, gt=0)
+    arxiv_retries: int = Field(4, ge=0)
+    arxiv_cache_path: Path | None = Field(None, description="Default <data_dir>/arxiv-cache.sqlite.")
+    arxiv_cache_ttl_days: float = Field(30.0, ge=0, description="Age after which a paper is re-asked.")
+    enrich: bool = Field(True, description="Call the arXiv API (off: records marked pending).")
+    resolve_titles: bool = Field(True, description="Look up papers named only by title.")
+
+    @field_validator("arxiv_api_url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return v
+
+    @cached_property
+    def raw_path(self) -> Path:
+        return self.raw_dir or self.data_dir / "raw"
+
+    @cached_property
+    def clean_path(self) -> Path:
+        return self.clean_dir or self.data_dir / "clean"
+
+    @cached_property
+    def arxiv_cache_file(self) -> Path:
+        return self.arxiv_cache_path or self.data_dir / "arxiv-cache.sqlite"
+
+    @property
+    def effective_user_agent(self) -> str:
+        return self.user_agent or f"papertrail/{__version__} (+{self.contact})"
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides (CLI flags) on top."""
+    return Settings(**overrides)  # type: ignore[arg-type]
