@@ -1,0 +1,1 @@
+"""Prefect flows: orchestration only. All logic lives in the ``papertrail`` library."""

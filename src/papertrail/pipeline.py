@@ -36,7 +36,7 @@ def run_stage(name: str, stage: Callable[[Document], Document], doc: Document) -
     except PapertrailError as exc:
         doc.add_error(name, exc.reason, exc.message)
         result = doc
-    except Exception as exc:  # noqa: BLE001 - the stage boundary: nothing escapes it
+    except Exception as exc:
         doc.add_error(name, f"internal_{type(exc).__name__}", f"{type(exc).__name__}: {exc}")
         result = doc
     result.timings[name] = result.timings.get(name, 0.0) + time.perf_counter() - start

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     # --- where things go -------------------------------------------------------------
     data_dir: Path = Field(Path("data"), description="Root of raw archive, clean output, caches.")
     raw_dir: Path | None = Field(None, description="Raw archive; default <data_dir>/raw.")
-    clean_dir: Path | None = Field(None, description="Clean JSONL output; default <data_dir>/clean.")
+    clean_dir: Path | None = Field(None, description="Output; default <data_dir>/clean.")
 
     # --- fetching --------------------------------------------------------------------
     contact: str = Field(DEFAULT_CONTACT, description="URL or e-mail put in the User-Agent.")
@@ -54,8 +54,8 @@ class Settings(BaseSettings):
     arxiv_chunk_size: int = Field(100, ge=1, le=2000, description="Ids per id_list request.")
     arxiv_timeout: float = Field(30.0, gt=0)
     arxiv_retries: int = Field(4, ge=0)
-    arxiv_cache_path: Path | None = Field(None, description="Default <data_dir>/arxiv-cache.sqlite.")
-    arxiv_cache_ttl_days: float = Field(30.0, ge=0, description="Age after which a paper is re-asked.")
+    arxiv_cache_path: Path | None = Field(None, description="Default <data_dir>/arxiv-cache.sqlite")
+    arxiv_cache_ttl_days: float = Field(30.0, ge=0, description="Re-ask after this age.")
     enrich: bool = Field(True, description="Call the arXiv API (off: records marked pending).")
     resolve_titles: bool = Field(True, description="Look up papers named only by title.")
 

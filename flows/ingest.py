@@ -1,0 +1,231 @@
+"""``python -m flows.ingest URL [URL ...]``: fetch, clean, link and write articles.
+
+One Prefect flow run per invocation. Inputs are split into batches; each batch is a
+chain of coarse tasks (fetch -> process -> link -> write), because Prefect costs a few
+milliseconds per task and a task per page per stage would cost more than the work
+(see ``docs/performance.md``). All stage logic is in :class:`papertrail.session.Session`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from papertrail.document import Document
+from papertrail.session import batched, document_for, new_run_id, session_for
+from papertrail.settings import Settings
+from papertrail.summary import RunSummary, table_rows
+
+EPILOG = """\
+examples:
+  python -m flows.ingest https://example.org/news/ai-roundup.html
+  python -m flows.ingest page.html seeds/001.txt --out /tmp/clean
+  python -m flows.ingest --from urls.txt --no-enrich --json
+
+Settings come from PAPERTRAIL_* environment variables (see README: Settings).
+Exit status: 0 when every input produced a record, 1 when some input failed, 2 on bad
+arguments."""
+
+
+@task(name="fetch", cache_policy=NO_CACHE)
+def fetch_task(settings: Settings, docs: list[Document]) -> list[Document]:
+    return session_for(settings).fetch(docs)
+
+
+@task(name="process", cache_policy=NO_CACHE)
+def process_task(settings: Settings, docs: list[Document]) -> list[Document]:
+    return session_for(settings).process(docs)
+
+
+@task(name="link", cache_policy=NO_CACHE)
+def link_task(settings: Settings, docs: list[Document]) -> list[Document]:
+    return session_for(settings).link(docs)
+
+
+@task(name="write", cache_policy=NO_CACHE)
+def write_task(
+    settings: Settings, docs: list[Document], shard: str
+) -> tuple[list[Document], str | None, int]:
+    path, count = session_for(settings).write(docs, shard)
+    return docs, path, count
+
+
+@task(name="catalogue", cache_policy=NO_CACHE)
+def catalogue_task(settings: Settings) -> str:
+    return session_for(settings).catalogue()
+
+
+@flow(name="ingest", persist_result=False)
+def ingest(
+    urls: list[str],
+    out: str | None = None,
+    enrich: bool = True,
+    resolve_titles: bool = True,
+    concurrency: int = 4,
+    batch_size: int = 50,
+) -> dict[str, Any]:
+    """Ingest article URLs or local files into clean, enriched JSONL."""
+    overrides: dict[str, Any] = {"enrich": enrich, "resolve_titles": resolve_titles}
+    if out:
+        overrides["clean_dir"] = Path(out)
+    settings = Settings(**overrides)
+    run_id = new_run_id()
+    summary = RunSummary(run_id=run_id)
+    start = time.perf_counter()
+    all_docs: list[Document] = []
+    with ThreadPoolTaskRunner(max_workers=max(1, concurrency)) as runner:
+        futures = []
+        for n, batch in enumerate(batched(urls, batch_size)):
+            docs = [document_for(u) for u in batch]
+            f = runner.submit(fetch_task, {"settings": settings, "docs": docs})
+            p = runner.submit(process_task, {"settings": settings, "docs": f})
+            li = runner.submit(link_task, {"settings": settings, "docs": p})
+            shard = f"{run_id}-{n:05d}"
+            futures.append(
+                runner.submit(write_task, {"settings": settings, "docs": li, "shard": shard})
+            )
+        for w in futures:
+            docs, path, count = w.result()
+            summary.records_written += count
+            summary.add_output(path)
+            for doc in docs:
+                summary.add(doc)
+            all_docs.extend(docs)
+    if summary.records_written:
+        summary.add_output(catalogue_task(settings))
+    summary.arxiv = session_for(settings).arxiv.stats.as_dict()
+    summary.wall_seconds = time.perf_counter() - start
+    create_table_artifact(key="ingest-inputs", table=table_rows(all_docs), description=run_id)
+    create_markdown_artifact(key="ingest-summary", markdown=summary.markdown())
+    return summary.as_dict()
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m flows.ingest",
+        description="Fetch articles, strip boilerplate, find and enrich arXiv papers, "
+        "write clean JSONL.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "urls",
+        nargs="*",
+        metavar="URL",
+        help="http(s) URL, or a local .html/.htm file, or a .txt file already rendered to text",
+    )
+    parser.add_argument(
+        "--from",
+        dest="from_file",
+        type=Path,
+        metavar="FILE",
+        help="read inputs from FILE, one per line (# comments allowed)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="output directory (default: $PAPERTRAIL_DATA_DIR/clean)",
+    )
+    parser.add_argument(
+        "--no-enrich",
+        action="store_true",
+        help="do not call the arXiv API; records are marked pending",
+    )
+    parser.add_argument(
+        "--no-titles", action="store_true", help="do not resolve papers named only by their title"
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=4,
+        metavar="N",
+        help="batches processed at once (default 4)",
+    )
+    parser.add_argument(
+        "--batch-size", type=int, default=50, metavar="N", help="inputs per task batch (default 50)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    args = parser.parse_args(argv)
+    inputs = list(args.urls)
+    if args.from_file is not None:
+        try:
+            lines = args.from_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            parser.error(f"--from {args.from_file}: {exc.strerror or exc}")
+        inputs += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    if not inputs:
+        parser.error("no input: give at least one URL or file, or --from FILE")
+    if args.concurrency < 1 or args.batch_size < 1:
+        parser.error("--concurrency and --batch-size must be at least 1")
+    if args.out is not None:
+        _check_writable(parser, args.out)
+    args.inputs = inputs
+    return args
+
+
+def _check_writable(parser: argparse.ArgumentParser, out: Path) -> None:
+    probe = out
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir() or not _access_w(probe):
+        parser.error(f"--out {out}: not a writable directory")
+
+
+def _access_w(path: Path) -> bool:
+    import os
+
+    return os.access(path, os.W_OK | os.X_OK)
+
+
+def print_summary(summary: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+
+    console = Console(stderr=False, highlight=False)
+    s = summary
+    console.print(
+        f"[bold]{s['inputs']}[/] inputs: [green]{s['pages']} pages[/], "
+        f"[red]{s['failed']} failed[/], {s['unchanged']} unchanged; "
+        f"{s['ids']} arXiv ids, {s['papers']} papers "
+        f"({s['not_found']} not found, {s['enrichment_pending']} pending); "
+        f"{s['records_written']} records written"
+    )
+    for reason, n in sorted(s["failures_by_reason"].items()):
+        console.print(f"  failure {reason}: {n}")
+    for path in s["outputs"]:
+        console.print(f"  output: {path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        Settings()
+    except Exception as exc:
+        print(f"error: invalid PAPERTRAIL_* settings: {exc}", file=sys.stderr)
+        return 2
+    summary = ingest(
+        urls=args.inputs,
+        out=str(args.out) if args.out else None,
+        enrich=not args.no_enrich,
+        resolve_titles=not args.no_titles,
+        concurrency=args.concurrency,
+        batch_size=args.batch_size,
+    )
+    print_summary(summary, args.json)
+    return 0 if summary["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

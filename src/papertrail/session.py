@@ -1,0 +1,158 @@
+"""A run's long-lived parts (HTTP client, arXiv client, output store) and its stages.
+
+``Session`` is the plain-Python way to run papertrail, and what the Prefect flows call
+inside their tasks: the flows add orchestration, never logic. Keeping one session per
+process (see :func:`session_for`) lets per-host politeness, the arXiv rate limiter and
+the caches span every batch of a run, whether tasks run in threads or on Dask workers.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from .decode import decode
+from .document import Document
+from .errors import InputError
+from .pipeline import run_stage, run_stages
+from .settings import Settings
+from .summary import RunSummary
+
+StageList = list[tuple[str, Callable[[Document], Document]]]
+
+
+def new_run_id() -> str:
+    """Sortable, unique run id: UTC timestamp plus a random suffix."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
+def document_for(arg: str) -> Document:
+    """A Document for one input; a bad input becomes a document with an input error."""
+    from .inputs import make_document
+
+    try:
+        return make_document(arg)
+    except InputError as exc:
+        doc = Document(url=arg)
+        doc.add_error("input", exc.reason, exc.message)
+        return doc
+
+
+class Session:
+    """Everything one run (or one worker process) needs, built once from settings."""
+
+    def __init__(
+        self, settings: Settings, *, arxiv_transport: Any = None, fetch_transport: Any = None
+    ) -> None:
+        from .arxiv import ArxivClient
+        from .clean import EXTRACTOR_VERSION, clean
+        from .fetch import Fetcher
+        from .ids import extract_ids
+        from .output import OutputStore
+        from .titles import TitleResolver
+
+        self.settings = settings
+        self.extractor_version = EXTRACTOR_VERSION
+        self.fetcher = Fetcher(
+            settings, transport=fetch_transport, extractor_version=EXTRACTOR_VERSION
+        )
+        self.arxiv = ArxivClient(settings, transport=arxiv_transport)
+        self.resolver = TitleResolver(self.arxiv.search)
+        self.output = OutputStore(settings.clean_path)
+        self.stages: StageList = [("decode", decode), ("clean", clean), ("ids", extract_ids)]
+
+    # --- stages over batches ------------------------------------------------------------
+    def fetch(self, docs: list[Document]) -> list[Document]:
+        """Fetch a batch politely; every input comes back, failed ones with their error."""
+        todo = [d for d in docs if not d.failed]
+        by_id = {id(d): d for d in self.fetcher.fetch_many(todo)}
+        return [by_id.get(id(d), d) for d in docs]
+
+    def process(self, docs: list[Document]) -> list[Document]:
+        """Decode, clean and find ids: CPU work, one document at a time."""
+        return [run_stages(d, self.stages) for d in docs]
+
+    def link(self, docs: list[Document]) -> list[Document]:
+        """Resolve titles, then enrich every id of the batch in as few requests as possible."""
+        from .arxiv import enrich
+
+        if self.settings.resolve_titles and self.settings.enrich:
+            docs = [run_stage("titles", self.resolver.resolve, d) for d in docs]
+        live = [d for d in docs if not d.failed and not d.skipped]
+        start = time.perf_counter()
+        enrich(live, self.arxiv if self.settings.enrich else None)
+        if live:
+            share = (time.perf_counter() - start) / len(live)
+            for d in live:
+                d.timings["enrich"] = d.timings.get("enrich", 0.0) + share
+        return docs
+
+    def write(self, docs: list[Document], run_id: str) -> tuple[str | None, int]:
+        """Write the batch's records to its own shard, atomically. Returns (path, count)."""
+        written = 0
+        with self.output.open_run(run_id) as writer:
+            for doc in docs:
+                if doc.skipped:
+                    continue
+                if writer.write(doc.to_record()):
+                    written += 1
+        return (str(writer.path) if written else None), written
+
+    def catalogue(self) -> str:
+        from .output import write_catalogue
+
+        return str(write_catalogue(self.settings.clean_path))
+
+    # --- whole runs without an orchestrator (baseline for benchmarks, library users) ----
+    def run(
+        self, inputs: Iterable[str], *, batch_size: int = 50, run_id: str | None = None
+    ) -> RunSummary:
+        run_id = run_id or new_run_id()
+        summary = RunSummary(run_id=run_id)
+        start = time.perf_counter()
+        for n, batch in enumerate(batched(inputs, batch_size)):
+            docs = self.link(self.process(self.fetch([document_for(a) for a in batch])))
+            path, count = self.write(docs, f"{run_id}-{n:05d}")
+            summary.records_written += count
+            summary.add_output(path)
+            for doc in docs:
+                summary.add(doc)
+        if summary.records_written:
+            summary.add_output(self.catalogue())
+        summary.arxiv = self.arxiv.stats.as_dict()
+        summary.wall_seconds = time.perf_counter() - start
+        return summary
+
+    def close(self) -> None:
+        for part in (self.fetcher, self.arxiv):
+            close = getattr(part, "close", None)
+            if close is not None:
+                close()
+
+
+def batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_sessions: dict[str, Session] = {}
+_sessions_lock = threading.Lock()
+
+
+def session_for(settings: Settings) -> Session:
+    """The process's session for these settings (created on first use)."""
+    key = settings.model_dump_json()
+    with _sessions_lock:
+        if key not in _sessions:
+            _sessions[key] = Session(settings)
+        return _sessions[key]
