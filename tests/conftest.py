@@ -1,0 +1,67 @@
+"""Shared fixtures: loopback servers and an isolated Prefect/papertrail environment."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from papertrail.testing.pages import Page, PageServer
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
+
+
+def roundup_html() -> str:
+    return (FIXTURES / "pages" / "roundup.html").read_text(encoding="utf-8")
+
+
+def gbk_page(charset_in_meta: str = "gb2312") -> bytes:
+    """The roundup re-encoded as GBK, declaring ``charset_in_meta`` only in <meta>."""
+    html = roundup_html().replace('<meta charset="utf-8">', f'<meta charset="{charset_in_meta}">')
+    return html.encode("gbk")
+
+
+@pytest.fixture(scope="session")
+def page_server() -> Iterator[PageServer]:
+    """Fixture pages on 127.0.0.1, in UTF-8 and GBK, with and without a header charset."""
+    utf8 = roundup_html().encode("utf-8")
+    with PageServer() as server:
+        server.add("/roundup.html", Page(utf8, "text/html; charset=utf-8"))
+        server.add("/roundup-nocharset.html", Page(utf8, "text/html"))
+        server.add("/roundup-gbk.html", Page(gbk_page(), "text/html"))  # <meta> only
+        server.add("/roundup-gbk-header.html", Page(gbk_page(), "text/html; charset=GBK"))
+        server.add("/missing.html", Page(b"gone", "text/html", status=404))
+        server.add("/image.png", Page(b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "image/png"))
+        yield server
+
+
+@pytest.fixture(scope="session")
+def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One PREFECT_HOME for the session: its SQLite is migrated once, not per test."""
+    return tmp_path_factory.mktemp("prefect-home")
+
+
+@pytest.fixture()
+def run_env(tmp_path: Path, prefect_home: Path) -> dict[str, str]:
+    """Environment for a subprocess run of a flow: isolated data dir, loopback allowed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PAPERTRAIL_", "PREFECT_"))}
+    env.update(
+        PREFECT_HOME=str(prefect_home),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120",
+        PREFECT_LOGGING_LEVEL="WARNING",
+        PAPERTRAIL_DATA_DIR=str(tmp_path / "data"),
+        PAPERTRAIL_ALLOW_PRIVATE="true",
+        PAPERTRAIL_PER_HOST_DELAY="0",
+        PAPERTRAIL_ARXIV_INTERVAL="0.2",
+        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+    )
+    return env
+
+
+PYTHON = sys.executable
