@@ -117,6 +117,16 @@ class ArticleRecord(_Model):
     enrichment: EnrichmentStatus = "none"
     extractor_version: str = Field(description="Version of the cleaning rules that made `text`.")
     errors: list[StageError] = Field(default_factory=list)
+    version: int = Field(
+        1,
+        ge=0,
+        description=(
+            "Article version, assigned by the output store: 1 for a new article, +1 each "
+            "time its `text_sha256` or its arXiv ids/papers/not_found change; an unchanged "
+            "article gets no new record. Records of failed inputs (not `ok`) are written "
+            "to `failures/` and carry the last good version (0 if none), never a new one."
+        ),
+    )
 
     @property
     def ok(self) -> bool:

@@ -1,0 +1,317 @@
+"""The clean output store: versioned, append-only JSONL shards that readers can trust.
+
+Layout under ``clean_dir`` (``data/clean`` by default)::
+
+    articles/YYYY-MM-DD/<run_id>.jsonl[.gz]   good records, one shard per run
+    failures/YYYY-MM-DD/<run_id>.jsonl[.gz]   records of inputs that failed, same run
+    papers.jsonl                              catalogue of every paper (write_catalogue)
+    _index.sqlite                             per-article state, rebuildable from articles/
+
+Versioning (``ArticleRecord.version``), decided per ``article_id``:
+
+- a good record (``record.ok``) of an article never written before gets version 1;
+- a good record whose ``text_sha256`` or arXiv ids/papers/not_found differ from the
+  article's latest record gets the latest version + 1;
+- a good record with the same content is not written (``write`` returns False);
+- a failed record (fetch/decode/clean failed) is always written, to ``failures/``, with
+  the article's latest good version (0 if none) and never bumps it: a page that is down
+  today does not hide or supersede yesterday's text.
+
+So ``articles/**`` holds exactly one row per ``(article_id, version)``, even after any
+number of runs, and the current dataset is the row with the highest version per
+``article_id`` (see docs/output.md for the pandas/DuckDB queries).
+
+A shard is written under a temporary name, fsynced, and renamed when the run's ``with``
+block exits cleanly; an exception removes it. The index is updated in the same SQLite
+write transaction as the rename (which also serialises concurrent runs); a crash between
+the two is repaired on the next open, because the index ingests any shard it has not seen.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+
+from .atomicfile import AtomicFile, write_atomic_lines
+from .catalogue import build_catalogue
+from .errors import StorageError
+from .record import ArticleRecord
+from .shard_index import (
+    ARTICLES_DIR,
+    FAILURES_DIR,
+    ArticleState,
+    connect,
+    ingest_shard,
+    lookup,
+    read_shard,
+    reconcile,
+    shard_paths,
+    state_of,
+)
+
+__all__ = [
+    "OutputStore",
+    "RunWriter",
+    "iter_current_records",
+    "write_catalogue",
+]
+
+CATALOGUE_NAME = "papers.jsonl"
+
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+class OutputStore:
+    """The versioned JSONL store under ``clean_dir``; one :class:`RunWriter` per run."""
+
+    def __init__(self, clean_dir: Path, *, gzip: bool = False) -> None:
+        self.clean_dir = Path(clean_dir)
+        self.gzip = gzip
+
+    # -- runs -------------------------------------------------------------------------
+    def open_run(self, run_id: str, *, day: date | None = None) -> RunWriter:
+        """A writer for one run's shard (use it as a context manager).
+
+        ``day`` (UTC today by default) picks the ``YYYY-MM-DD`` directory. A ``run_id``
+        must be a safe file name; reusing one that already has a shard that day is a
+        :class:`StorageError` (``run_exists``), never an overwrite.
+        """
+        if not _RUN_ID.match(run_id):
+            raise StorageError(
+                f"run id {run_id!r} is not a safe file name (letters, digits, '.', '_', '-')",
+                reason="bad_run_id",
+            )
+        return RunWriter(self, run_id, day or datetime.now(UTC).date())
+
+    # -- reading ----------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.clean_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create {self.clean_dir}: {exc}", reason="write_failed"
+            ) from exc
+        conn = connect(self.clean_dir)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            reconcile(conn, self.clean_dir)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            conn.close()
+            raise
+        return conn
+
+    def state(self, article_id: str) -> ArticleState | None:
+        """The latest committed state of one article, or None if never written."""
+        conn = self._connect()
+        try:
+            return lookup(conn, article_id)
+        finally:
+            conn.close()
+
+    def known_urls(self) -> set[str]:
+        """Every url/final_url/canonical_url of a committed good record (for discovery)."""
+        conn = self._connect()
+        try:
+            return {row[0] for row in conn.execute("SELECT url FROM urls")}
+        finally:
+            conn.close()
+
+    def rebuild_index(self) -> int:
+        """Rebuild the index from the shards alone; returns the number of articles."""
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for table in ("articles", "urls", "shards"):
+                conn.execute(f"DELETE FROM {table}")
+            reconcile(conn, self.clean_dir)
+            conn.execute("COMMIT")
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        finally:
+            conn.close()
+
+    def iter_current_records(self) -> Iterator[ArticleRecord]:
+        """The latest version of every article, in shard order."""
+        if not (self.clean_dir / ARTICLES_DIR).is_dir():
+            return
+        conn = self._connect()
+        try:
+            rows = conn.execute(
+                "SELECT shard, article_id, version FROM articles ORDER BY shard, line"
+            ).fetchall()
+        finally:
+            conn.close()
+        wanted: dict[str, set[tuple[str, int]]] = {}
+        for shard, article_id, version in rows:
+            wanted.setdefault(shard, set()).add((article_id, version))
+        for shard, keys in wanted.items():
+            for _, record in read_shard(self.clean_dir / shard):
+                if (record.article_id, record.version) in keys:
+                    yield record
+
+    def write_catalogue(self) -> Path:
+        return write_catalogue(self.clean_dir)
+
+
+class RunWriter:
+    """Writes one run's records; commits its shards when the ``with`` block exits cleanly.
+
+    Thread-safe: tasks running in threads may share one writer.
+    """
+
+    def __init__(self, store: OutputStore, run_id: str, day: date) -> None:
+        self.store = store
+        self.run_id = run_id
+        suffix = ".jsonl.gz" if store.gzip else ".jsonl"
+        folder = day.isoformat()
+        self.path = store.clean_dir / ARTICLES_DIR / folder / f"{run_id}{suffix}"
+        self.failures_path = store.clean_dir / FAILURES_DIR / folder / f"{run_id}{suffix}"
+        self.written = 0  # good records written (new or changed)
+        self.unchanged = 0  # good records skipped because nothing changed
+        self.failed = 0  # failed records written to failures/
+        self.committed = False
+        self._articles = AtomicFile(self.path, gzip=store.gzip)
+        self._failures = AtomicFile(self.failures_path, gzip=store.gzip)
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        # article_id -> committed state when first seen in this run (None: new article)
+        self._snapshot: dict[str, ArticleState | None] = {}
+        # article_id -> state after this run's own writes
+        self._latest: dict[str, ArticleState] = {}
+
+    # -- context manager ----------------------------------------------------------------
+    def __enter__(self) -> RunWriter:
+        self._check_free()
+        self._conn = self.store._connect()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None:
+                self._commit()
+        finally:
+            self._articles.abort()
+            self._failures.abort()
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def _check_free(self) -> None:
+        for path in (self.path, self.failures_path):
+            if path.exists():
+                raise StorageError(
+                    f"{path} already exists: run id {self.run_id!r} was used today",
+                    reason="run_exists",
+                )
+
+    # -- writing ------------------------------------------------------------------------
+    def _base(self, article_id: str) -> ArticleState | None:
+        if article_id in self._latest:
+            return self._latest[article_id]
+        if article_id not in self._snapshot:
+            assert self._conn is not None, "use the RunWriter as a context manager"
+            self._snapshot[article_id] = lookup(self._conn, article_id)
+        return self._snapshot[article_id]
+
+    def write(self, record: ArticleRecord) -> bool:
+        """Assign ``record.version`` and stage it; False when the article is unchanged."""
+        if self._conn is None:
+            raise StorageError("RunWriter.write outside its with-block", reason="not_open")
+        with self._lock:
+            base = self._base(record.article_id)
+            if not record.ok:
+                version = base.version if base else 0
+                out = record.model_copy(update={"version": version})
+                self._failures.write_line(out.model_dump_json())
+                self.failed += 1
+                return True
+            version = base.version + 1 if base else 1
+            out = record.model_copy(update={"version": version})
+            new = state_of(out)
+            if base is not None and base.same_content(new):
+                self.unchanged += 1
+                return False
+            self._articles.write_line(out.model_dump_json())
+            self._latest[record.article_id] = new
+            self.written += 1
+            return True
+
+    # -- commit ---------------------------------------------------------------------------
+    def _commit(self) -> None:
+        conn = self._conn
+        assert conn is not None
+        clean_dir = self.store.clean_dir
+        self._articles.flush()
+        self._failures.flush()
+        conn.execute("BEGIN IMMEDIATE")  # serialises commits of concurrent runs
+        try:
+            reconcile(conn, clean_dir)
+            self._check_free()
+            if self._articles.tmp is not None and self._raced(conn):
+                self._rebase(conn)
+            if self._articles.commit() is not None:
+                ingest_shard(conn, clean_dir, self.path)
+            self._failures.commit()
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        self.committed = True
+
+    def _raced(self, conn: sqlite3.Connection) -> bool:
+        """True when another run committed one of our articles since we looked it up."""
+        return any(lookup(conn, aid) != self._snapshot.get(aid) for aid in self._latest)
+
+    def _rebase(self, conn: sqlite3.Connection) -> None:
+        """Re-version our staged records against the index as it is now (rare path)."""
+        staged = self._articles.tmp
+        assert staged is not None
+        records = [rec for _, rec in read_shard(staged)]
+        self._articles.abort()
+        self._articles = AtomicFile(self.path, gzip=self.store.gzip)
+        latest: dict[str, ArticleState] = {}
+        self.written = 0
+        for record in records:
+            base = latest.get(record.article_id) or lookup(conn, record.article_id)
+            out = record.model_copy(update={"version": base.version + 1 if base else 1})
+            new = state_of(out)
+            if base is not None and base.same_content(new):
+                self.unchanged += 1
+                continue
+            self._articles.write_line(out.model_dump_json())
+            latest[record.article_id] = new
+            self.written += 1
+        self._latest = latest
+        self._articles.flush()
+
+
+def iter_current_records(clean_dir: Path) -> Iterator[ArticleRecord]:
+    """The latest version of every article under ``clean_dir`` (for reprocessing)."""
+    return OutputStore(clean_dir).iter_current_records()
+
+
+def all_shards(clean_dir: Path) -> list[Path]:
+    """Committed article shards, for readers that want the files themselves."""
+    return shard_paths(Path(clean_dir))
+
+
+def write_catalogue(clean_dir: Path) -> Path:
+    """Rewrite ``<clean_dir>/papers.jsonl`` atomically from the current records."""
+    clean_dir = Path(clean_dir)
+    entries = build_catalogue(iter_current_records(clean_dir))
+    return write_atomic_lines(
+        clean_dir / CATALOGUE_NAME, [entry.model_dump_json() for entry in entries]
+    )

@@ -1,0 +1,192 @@
+"""The per-article state behind versioning, kept in SQLite and derived from the shards.
+
+The shards under ``<clean_dir>/articles/`` are the truth; this index
+(``<clean_dir>/_index.sqlite``) only makes "what is the latest version of article X?"
+cheap. It lives beside the shards it describes so that copying or moving ``clean_dir``
+keeps them together, and its ``_`` prefix keeps dataset readers from loading it.
+
+Because it is derived, it can always be rebuilt: :func:`reconcile` ingests every shard it
+has not seen yet (that is how a crash between a shard's rename and the index update is
+repaired) and rebuilds from scratch when a known shard vanished or changed size (a shard
+deleted by hand to undo a run) or the database is unreadable. Ingesting is idempotent:
+an article's row only moves to a *higher* version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .errors import StorageError
+from .record import ArticleRecord
+
+INDEX_NAME = "_index.sqlite"
+ARTICLES_DIR = "articles"
+FAILURES_DIR = "failures"
+SHARD_SUFFIXES = (".jsonl", ".jsonl.gz")
+_SCHEMA = 1
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    article_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    text_sha256 TEXT NOT NULL,
+    ids_sha256 TEXT NOT NULL,
+    shard TEXT NOT NULL,
+    line INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS urls (url TEXT PRIMARY KEY, article_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS shards (path TEXT PRIMARY KEY, size INTEGER NOT NULL,
+                                   records INTEGER NOT NULL);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleState:
+    """What the store remembers of an article's latest record."""
+
+    version: int
+    text_sha256: str
+    ids_sha256: str
+    shard: str = ""  # path relative to clean_dir
+    line: int = 0  # 1-based line in the shard
+
+    def same_content(self, other: ArticleState) -> bool:
+        return (self.text_sha256, self.ids_sha256) == (other.text_sha256, other.ids_sha256)
+
+
+def ids_sha256(record: ArticleRecord) -> str:
+    """Hash of what the record says about papers: ids, known metadata, ids arXiv lacks.
+
+    Order-insensitive, so re-finding the same ids in another order is not a change; paper
+    metadata is included so deferred enrichment (pending -> done) makes a new version.
+    """
+    payload = {
+        "arxiv": sorted({ref.id for ref in record.arxiv}),
+        "papers": sorted(
+            (p.model_dump(mode="json") for p in record.papers), key=lambda p: p["arxiv_id"]
+        ),
+        "not_found": sorted(set(record.not_found)),
+    }
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def state_of(record: ArticleRecord, shard: str = "", line: int = 0) -> ArticleState:
+    return ArticleState(record.version, record.text_sha256, ids_sha256(record), shard, line)
+
+
+def read_shard(path: Path) -> Iterator[tuple[int, ArticleRecord]]:
+    """Yield ``(line_number, record)`` from a ``.jsonl`` or ``.jsonl.gz`` shard."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield n, ArticleRecord.model_validate_json(line)
+                except ValidationError as exc:
+                    raise StorageError(
+                        f"{path}:{n}: not a valid article record: {exc.errors()[0]['msg']}",
+                        reason="corrupt_shard",
+                    ) from exc
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise StorageError(f"{path}: cannot read shard: {exc}", reason="corrupt_shard") from exc
+
+
+def shard_paths(clean_dir: Path, subdir: str = ARTICLES_DIR) -> list[Path]:
+    """Committed shards, oldest date first (temporary files are never listed)."""
+    root = clean_dir / subdir
+    if not root.is_dir():
+        return []
+    return sorted(
+        p
+        for p in root.glob("*/*")
+        if p.is_file() and not p.name.startswith((".", "_")) and p.name.endswith(SHARD_SUFFIXES)
+    )
+
+
+def connect(clean_dir: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the index; an unreadable one is deleted and recreated."""
+    path = clean_dir / INDEX_NAME
+    for attempt in (1, 2):
+        try:
+            conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.executescript(_DDL)
+            row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row is None:
+                conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(_SCHEMA),))
+            elif int(row[0]) != _SCHEMA:
+                raise sqlite3.DatabaseError(f"index schema {row[0]}, expected {_SCHEMA}")
+            return conn
+        except sqlite3.DatabaseError as exc:
+            with contextlib.suppress(Exception):
+                conn.close()
+            if attempt == 2:
+                raise StorageError(
+                    f"{path}: cannot open index: {exc}", reason="index_failed"
+                ) from exc
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(FileNotFoundError):
+                    Path(f"{path}{suffix}").unlink()
+    raise AssertionError("unreachable")
+
+
+def lookup(conn: sqlite3.Connection, article_id: str) -> ArticleState | None:
+    row = conn.execute(
+        "SELECT version, text_sha256, ids_sha256, shard, line FROM articles WHERE article_id=?",
+        (article_id,),
+    ).fetchone()
+    return ArticleState(*row) if row else None
+
+
+def ingest_shard(conn: sqlite3.Connection, clean_dir: Path, path: Path) -> int:
+    """Fold one shard into the index (inside the caller's transaction). Idempotent."""
+    rel = path.relative_to(clean_dir).as_posix()
+    count = 0
+    for line, record in read_shard(path):
+        st = state_of(record, rel, line)
+        conn.execute(
+            """INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT(article_id) DO UPDATE SET
+                 version=excluded.version, text_sha256=excluded.text_sha256,
+                 ids_sha256=excluded.ids_sha256, shard=excluded.shard, line=excluded.line
+               WHERE excluded.version > articles.version""",
+            (record.article_id, st.version, st.text_sha256, st.ids_sha256, rel, line),
+        )
+        for url in {record.url, record.final_url, record.canonical_url} - {None}:
+            conn.execute("INSERT OR REPLACE INTO urls VALUES (?, ?)", (url, record.article_id))
+        count += 1
+    conn.execute(
+        "INSERT OR REPLACE INTO shards VALUES (?, ?, ?)", (rel, path.stat().st_size, count)
+    )
+    return count
+
+
+def reconcile(conn: sqlite3.Connection, clean_dir: Path) -> None:
+    """Bring the index up to date with the shards on disk (inside the caller's transaction)."""
+    on_disk = {p.relative_to(clean_dir).as_posix(): p for p in shard_paths(clean_dir)}
+    known = dict(conn.execute("SELECT path, size FROM shards").fetchall())
+    stale = any(
+        rel not in on_disk or on_disk[rel].stat().st_size != size for rel, size in known.items()
+    )
+    if stale:
+        conn.execute("DELETE FROM articles")
+        conn.execute("DELETE FROM urls")
+        conn.execute("DELETE FROM shards")
+        known = {}
+    for rel, path in on_disk.items():
+        if rel not in known:
+            ingest_shard(conn, clean_dir, path)

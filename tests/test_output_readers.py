@@ -1,0 +1,76 @@
+"""What a downstream reader sees: load every shard with pandas and DuckDB, find no duplicates.
+
+"No duplicates" means: every row of ``articles/**`` is a distinct (article_id, version),
+however many runs re-saw the same pages, and the current dataset is the highest version
+per article_id. These are the queries docs/output.md recommends.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from papertrail.output import OutputStore, iter_current_records
+from tests.output_helpers import make_record
+
+duckdb = pytest.importorskip("duckdb")
+pd = pytest.importorskip("pandas")
+
+
+@pytest.fixture
+def clean_dir(tmp_path: Path) -> Path:
+    """Five runs over the same 30 articles: re-seen unchanged, edited, failing, gzipped."""
+    for n in range(5):
+        store = OutputStore(tmp_path, gzip=n % 2 == 1)
+        with store.open_run(f"run-{n}", day=date(2026, 11, 20 + n)) as writer:
+            for i in range(30):
+                if i % 7 == n:  # down today: a failure record, no new version
+                    writer.write(make_record(i, failed=True))
+                    continue
+                edits = n if i % 3 == 0 else 0  # a third of the articles change every run
+                ids = ("2401.00001",) if i % 2 else ("2401.00002", "2401.00003")
+                writer.write(make_record(i, f"text {i} edit {edits}", ids))
+    return tmp_path
+
+
+def test_pandas_sees_one_row_per_article_version(clean_dir: Path) -> None:
+    files = sorted(clean_dir.glob("articles/*/*.jsonl*"))
+    assert any(f.suffix == ".gz" for f in files)
+    df = pd.concat([pd.read_json(f, lines=True) for f in files], ignore_index=True)
+    assert not df.duplicated(["article_id", "version"]).any()
+    assert not df.duplicated(["article_id", "text_sha256"]).any()
+    current = df.loc[df.groupby("article_id")["version"].idxmax()]
+    assert len(current) == df["article_id"].nunique() == 30
+    expected = {(r.article_id, r.version, r.text) for r in iter_current_records(clean_dir)}
+    assert set(current[["article_id", "version", "text"]].itertuples(index=False)) == expected
+    assert len(df) > 30  # history is kept: edited articles have several versions
+
+
+def test_duckdb_sees_one_row_per_article_version(clean_dir: Path) -> None:
+    glob = str(clean_dir / "articles" / "*" / "*.jsonl*")
+    con = duckdb.connect()
+    rel = f"read_json_auto('{glob}', format='newline_delimited', union_by_name=true)"
+    total, distinct = con.execute(
+        f"SELECT count(*), count(DISTINCT (article_id, version)) FROM {rel}"
+    ).fetchone()
+    assert total == distinct
+    current = con.execute(
+        f"""SELECT article_id, version, text FROM {rel}
+            QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY version DESC) = 1"""
+    ).fetchall()
+    expected = {(r.article_id, r.version, r.text) for r in iter_current_records(clean_dir)}
+    assert set(current) == expected and len(current) == 30
+
+
+def test_failures_are_kept_apart(clean_dir: Path) -> None:
+    """Failed fetches are on record (every input has a row) but never in articles/."""
+    con = duckdb.connect()
+    glob = str(clean_dir / "failures" / "*" / "*.jsonl*")
+    rows = con.execute(
+        f"SELECT url, version, errors[1].reason FROM read_json_auto('{glob}', "
+        "format='newline_delimited', union_by_name=true)"
+    ).fetchall()
+    assert len(rows) == sum(1 for n in range(5) for i in range(30) if i % 7 == n)
+    assert {reason for *_, reason in rows} == {"http_503"}
