@@ -1,0 +1,1 @@
+"""arXiv enrichment (placeholder, filled below)."""

@@ -1,0 +1,1 @@
+"""Loopback servers shipped for tests, the demo and the benchmarks (never used in production)."""
