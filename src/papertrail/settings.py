@@ -56,6 +56,18 @@ class Settings(BaseSettings):
     arxiv_retries: int = Field(4, ge=0)
     arxiv_cache_path: Path | None = Field(None, description="Default <data_dir>/arxiv-cache.sqlite")
     arxiv_cache_ttl_days: float = Field(30.0, ge=0, description="Re-ask after this age.")
+    arxiv_not_found_ttl_days: float = Field(
+        1.0, ge=0, description="Age after which an id the API did not know is asked again."
+    )
+    arxiv_backoff: float = Field(
+        5.0, ge=0, description="First retry wait in seconds; doubles per retry, with jitter."
+    )
+    arxiv_backoff_max: float = Field(
+        120.0, ge=0, description="Cap on one retry wait, Retry-After included."
+    )
+    arxiv_limiter_path: Path | None = Field(
+        None, description="Shared last-request stamp; default <data_dir>/arxiv-limiter.lock."
+    )
     enrich: bool = Field(True, description="Call the arXiv API (off: records marked pending).")
     resolve_titles: bool = Field(True, description="Look up papers named only by title.")
 
@@ -77,6 +89,10 @@ class Settings(BaseSettings):
     @cached_property
     def arxiv_cache_file(self) -> Path:
         return self.arxiv_cache_path or self.data_dir / "arxiv-cache.sqlite"
+
+    @cached_property
+    def arxiv_limiter_file(self) -> Path:
+        return self.arxiv_limiter_path or self.data_dir / "arxiv-limiter.lock"
 
     @property
     def effective_user_agent(self) -> str:

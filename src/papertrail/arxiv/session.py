@@ -1,0 +1,147 @@
+"""One polite HTTP conversation with the arXiv query API.
+
+Why not the ``arxiv`` package's ``Client``: it spaces requests per client object only,
+sends them with no timeout, retries any non-200 at once (no backoff, no Retry-After),
+and returns an empty result for an error feed or a cut body. Here every request:
+
+1. waits for the shared :class:`~papertrail.arxiv.limiter.Limiter` (retries too);
+2. goes over one keep-alive connection with connect/read timeouts;
+3. on a timeout, a network error, 429, 5xx or an unreadable body, is retried up to
+   ``arxiv_retries`` times after ``arxiv_backoff * 2**n`` seconds with jitter, or after
+   ``Retry-After`` when the server says so (capped at ``arxiv_backoff_max``);
+4. ends in a parsed :class:`~papertrail.arxiv.feed.FeedPage` or an ``ArxivError``.
+
+Long id lists go as a form POST (the API accepts both) so no chunk size can hit HTTP 414.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from ..errors import ArxivError, ArxivResponseError, ArxivUnavailable
+from ..settings import Settings
+from .feed import FeedPage, error_message, parse_feed
+from .limiter import Limiter
+from .stats import ArxivStats
+
+log = logging.getLogger(__name__)
+
+MAX_GET_URL = 2000  # longer queries are POSTed
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """``Retry-After`` as seconds (delta-seconds or an HTTP date), None if absent/bad."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+class ApiSession:
+    """Sends query parameters to the API and returns parsed pages, politely."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        limiter: Limiter,
+        stats: ArxivStats,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.limiter = limiter
+        self.stats = stats
+        self._rng = rng or random.Random()
+        t = settings.arxiv_timeout
+        self._http = httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(t, connect=min(t, 10.0)),
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            headers={"User-Agent": settings.effective_user_agent},
+            follow_redirects=True,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def query(self, params: dict[str, str]) -> FeedPage:
+        """One logical request, retried as needed. Raises ``ArxivError`` subclasses."""
+        attempts = self.settings.arxiv_retries + 1
+        last: ArxivError | None = None
+        for attempt in range(attempts):
+            if attempt:
+                self.stats.retries += 1
+            self.stats.seconds_waited += self.limiter.acquire()
+            self.stats.requests += 1
+            try:
+                return self._once(params)
+            except _Retryable as exc:
+                last = exc.error
+                if attempt + 1 < attempts:
+                    self._sleep(self._backoff(attempt, exc.retry_after))
+        assert last is not None
+        raise last
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        base = self.settings.arxiv_backoff * 2**attempt
+        wait = base * (0.5 + self._rng.random() / 2)  # "equal jitter"
+        if retry_after is not None:
+            wait = max(wait, retry_after)
+        return min(wait, self.settings.arxiv_backoff_max)
+
+    def _sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            log.info("arXiv API: retrying in %.1f s", seconds)
+            time.sleep(seconds)
+            self.stats.seconds_waited += seconds
+
+    def _once(self, params: dict[str, str]) -> FeedPage:
+        url = self.settings.arxiv_api_url
+        try:
+            if len(str(httpx.URL(url, params=params))) <= MAX_GET_URL:
+                resp = self._http.get(url, params=params)
+            else:
+                resp = self._http.post(url, data=params)
+        except httpx.TimeoutException as exc:
+            raise _Retryable(
+                ArxivUnavailable(f"arXiv API timed out: {exc!r}", reason="arxiv_timeout")
+            ) from exc
+        except httpx.TransportError as exc:
+            err = ArxivUnavailable(f"arXiv API unreachable: {exc!r}", reason="arxiv_unreachable")
+            raise _Retryable(err) from exc
+        status = resp.status_code
+        if status == 429 or status >= 500:
+            if status == 429:
+                self.stats.rate_limited += 1
+            reason = "arxiv_rate_limited" if status == 429 else f"arxiv_http_{status}"
+            err = ArxivUnavailable(f"arXiv API answered HTTP {status}", reason=reason)
+            raise _Retryable(err, retry_after_seconds(resp.headers.get("Retry-After")))
+        if status != 200:
+            detail = error_message(resp.content) or resp.text[:200]
+            reason = "arxiv_error_feed" if status == 400 else f"arxiv_http_{status}"
+            raise ArxivResponseError(f"arXiv API answered HTTP {status}: {detail}", reason=reason)
+        try:
+            return parse_feed(resp.content)
+        except ArxivResponseError as exc:
+            raise _Retryable(exc) from exc
+
+
+class _Retryable(Exception):
+    """Internal: a failure worth another try (carries the error to raise at the end)."""
+
+    def __init__(self, error: ArxivError, retry_after: float | None = None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.retry_after = retry_after
