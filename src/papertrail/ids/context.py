@@ -1,0 +1,44 @@
+"""The bare-number policy: when does ``2307.09288`` with no ``arXiv:`` count?
+
+A number shaped like a new-style id is taken only with arXiv context next to it, because
+roundups are full of look-alikes (amounts, measurements, reference numbers). Context is:
+- the word "arXiv" earlier on the same line, within :data:`WINDOW` characters;
+- a label right before it: ``论文:``, ``论文编号``, ``paper:``, ``preprint``, ``e-print``;
+- an arXiv category right after it: ``2307.09288 [cs.CL]``;
+- square brackets around the number alone: ``[2307.09288]``, ``【2307.09288】``
+  (the reference-list style of physics and of many Chinese roundups);
+- nothing else in the text at all (someone pasted an id).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .scheme import ARCHIVE_RE
+
+WINDOW = 40
+_ARXIV_WORD = re.compile(r"arxiv", re.IGNORECASE)
+_LABEL_BEFORE = re.compile(
+    r"(?:论文|预印本|paper|preprint|e-?print)\s*(?:编号|号|id|no\.?|number|链接|地址|link)?"
+    r"\s*[:#]?\s*$",
+    re.IGNORECASE,
+)
+_CATEGORY_AFTER = re.compile(
+    rf"\s*\[\s*(?:{ARCHIVE_RE}|stat|eess|econ|q-fin)(?:\.[A-Za-z\-]+)?\s*\]", re.IGNORECASE
+)
+_OPEN = re.compile(r"[\[【]\s*$")
+_CLOSE = re.compile(r"\s*[\]】]")
+
+
+def has_arxiv_context(text: str, start: int, end: int) -> bool:
+    """True when the bare number ``text[start:end]`` has arXiv context (see module doc)."""
+    if not text[:start].strip() and not text[end:].strip():
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[max(line_start, start - WINDOW) : start]
+    if _ARXIV_WORD.search(before) or _LABEL_BEFORE.search(before):
+        return True
+    after = text[end : end + WINDOW]
+    if _CATEGORY_AFTER.match(after):
+        return True
+    return bool(_OPEN.search(before) and _CLOSE.match(after))

@@ -1,0 +1,151 @@
+"""``find_ids``: every arXiv paper an article points to, from its text and its links.
+
+Order of the passes matters: site URLs and DOIs claim their spans first, then every other
+URL and foreign DOI is masked (an id inside a GitHub path or an Elsevier DOI is not the
+article's), then ``arXiv:`` citations, old-style ids, archive-prefixed ids, and last bare
+numbers, which need context (:mod:`papertrail.ids.context`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import unquote
+
+from ..document import Link
+from ..record import ArxivRef, FoundBy
+from .context import has_arxiv_context
+from .normalize import normalize
+from .patterns import (
+    ARCHIVE_PREFIXED,
+    BARE_NEW,
+    CITATION,
+    FOREIGN_URL,
+    OLD_STYLE,
+    SITE_PATTERNS,
+)
+from .scheme import ArxivId, from_match
+
+_URL_TAIL = re.compile(r"[^\s<>\"'\u0080-\uffff]*")
+_URL_TRAILING = ".,;:!?)]}'\""
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One place an id was found, before deduplication."""
+
+    arxiv_id: ArxivId
+    found_by: FoundBy
+    span: tuple[int, int] | None  # in the caller's text; None for a link target
+    url: str | None
+    order: tuple[float, int]  # position in the document, for merging links and text
+
+
+def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in taken)
+
+
+def _printed_url(norm: str, start: int, end: int) -> str:
+    """The whole URL printed at ``norm[start:end]``, including ?query/#fragment."""
+    tail = _URL_TAIL.match(norm, end)
+    stop = tail.end() if tail else end
+    return norm[start:stop].rstrip(_URL_TRAILING)
+
+
+def text_mentions(text: str, *, today: date) -> list[Mention]:
+    """Every valid id mentioned in ``text``, in order, spans in ``text``'s offsets."""
+    norm = normalize(text)
+    s = norm.text
+    taken: list[tuple[int, int]] = []
+    found: list[Mention] = []
+
+    def add(m: re.Match[str], found_by: FoundBy, *, url: bool = False) -> None:
+        arxiv_id = from_match(m, today)
+        if arxiv_id is None or _overlaps(m.span(), taken):
+            return
+        taken.append(m.span())
+        span = norm.source_span(*m.span())
+        printed = _printed_url(s, m.start(), m.end()) if url else None
+        found.append(Mention(arxiv_id, found_by, span, printed, (span[0], 0)))
+
+    for site in SITE_PATTERNS:
+        for m in site.regex.finditer(s):
+            add(m, site.found_by, url=site.found_by != "doi")
+    for m in FOREIGN_URL.finditer(s):
+        if not _overlaps(m.span(), taken):
+            taken.append(m.span())
+    for regex in (CITATION, OLD_STYLE, ARCHIVE_PREFIXED):
+        for m in regex.finditer(s):
+            add(m, "text")
+    for m in BARE_NEW.finditer(s):
+        if has_arxiv_context(s, m.start(), m.end()):
+            add(m, "text")
+    found.sort(key=lambda x: x.order)
+    return found
+
+
+def link_ids(href: str, *, today: date) -> list[tuple[ArxivId, FoundBy]]:
+    """Ids in one link target (only arXiv-family URLs and arXiv DOIs count)."""
+    for candidate in dict.fromkeys((href.strip(), unquote(href.strip()))):
+        hits: list[tuple[int, ArxivId, FoundBy]] = []
+        for site in SITE_PATTERNS:
+            for m in site.regex.finditer(candidate):
+                if (arxiv_id := from_match(m, today)) is not None:
+                    hits.append((m.start(), arxiv_id, site.found_by))
+        if hits:
+            hits.sort(key=lambda h: h[0])
+            return [(arxiv_id, found_by) for _, arxiv_id, found_by in hits]
+    return []
+
+
+def link_mentions(text: str, links: Iterable[Link], *, today: date) -> list[Mention]:
+    """Ids in link targets, placed where their anchor text appears in ``text`` if it does."""
+    found: list[Mention] = []
+    cursor = 0
+    for index, link in enumerate(links):
+        ids = link_ids(link.href, today=today)
+        if not ids:
+            continue
+        position: float = math.inf
+        anchor = link.text.strip()
+        if len(anchor) >= 2 and (at := text.find(anchor, cursor)) >= 0:
+            position, cursor = at, at + 1
+        for arxiv_id, found_by in ids:
+            found.append(Mention(arxiv_id, found_by, None, link.href, (position, 1 + index)))
+    return found
+
+
+def merge(mentions: Iterable[Mention]) -> list[ArxivRef]:
+    """One ref per base id, in order of first mention; later mentions fill gaps only."""
+    refs: dict[str, ArxivRef] = {}
+    for mention in sorted(mentions, key=lambda x: x.order):
+        ref = refs.get(mention.arxiv_id.id)
+        if ref is None:
+            refs[mention.arxiv_id.id] = ArxivRef(
+                id=mention.arxiv_id.id,
+                version=mention.arxiv_id.version,
+                found_by=mention.found_by,
+                span=mention.span,
+                url=mention.url,
+            )
+            continue
+        if ref.version is None and mention.arxiv_id.version is not None:
+            ref.version = mention.arxiv_id.version
+        if ref.url is None and mention.url is not None:
+            ref.url = mention.url
+        if ref.span is None and mention.span is not None:
+            ref.span = mention.span
+    return list(refs.values())
+
+
+def find_ids(text: str, links: Iterable[Link] = (), *, today: date | None = None) -> list[ArxivRef]:
+    """Canonical arXiv ids referenced by ``text`` and ``links``, deduplicated by base id.
+
+    ``today`` bounds the newest acceptable ``yymm`` (an id from a future month is not
+    real yet); it defaults to the current date.
+    """
+    today = today or date.today()
+    return merge([*text_mentions(text, today=today), *link_mentions(text, links, today=today)])
