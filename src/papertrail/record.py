@@ -55,30 +55,30 @@ class ArxivRef(_Model):
 class UnresolvedTitle(_Model):
     """A paper title candidate with no safe arXiv match (never guessed)."""
 
-    title: str
-    span: tuple[int, int] | None = None
+    title: str = Field(description="The title candidate as printed.")
+    span: tuple[int, int] | None = Field(None, description="Offsets of the candidate in `text`.")
     best_id: str | None = Field(None, description="Closest arXiv result, rejected.")
-    best_score: float | None = None
+    best_score: float | None = Field(None, description="Similarity of that closest result.")
     reason: str = Field(description="no_results | below_threshold | ambiguous | search_failed")
 
 
 class Paper(_Model):
     """arXiv metadata for one referenced paper (latest version known)."""
 
-    arxiv_id: str
-    version: int | None = None
-    title: str
-    authors: list[str]
-    abstract: str
-    categories: list[str]
-    primary_category: str | None = None
-    published: datetime | None = None
-    updated: datetime | None = None
-    doi: str | None = None
-    journal_ref: str | None = None
-    comment: str | None = None
-    abs_url: str
-    pdf_url: str | None = None
+    arxiv_id: str = Field(description="Versionless arXiv id.")
+    version: int | None = Field(None, description="Latest version number known.")
+    title: str = Field(description="Title as arXiv gives it (whitespace normalised).")
+    authors: list[str] = Field(description="Author names in arXiv's order.")
+    abstract: str = Field(description="Abstract (whitespace normalised).")
+    categories: list[str] = Field(description="All arXiv categories, e.g. ['cs.CL', 'cs.LG'].")
+    primary_category: str | None = Field(None, description="Primary arXiv category.")
+    published: datetime | None = Field(None, description="First version's submission time.")
+    updated: datetime | None = Field(None, description="Latest version's submission time.")
+    doi: str | None = Field(None, description="Journal DOI when the authors gave one.")
+    journal_ref: str | None = Field(None, description="Journal reference, if any.")
+    comment: str | None = Field(None, description="Authors' comment (pages, venue...).")
+    abs_url: str = Field(description="https://arxiv.org/abs/<id> page.")
+    pdf_url: str | None = Field(None, description="PDF link.")
 
 
 class StageError(_Model):
@@ -92,31 +92,42 @@ class StageError(_Model):
 class ArticleRecord(_Model):
     """One input (URL or local file) and everything papertrail learned from it."""
 
-    schema_version: str = SCHEMA_VERSION
+    schema_version: str = Field(SCHEMA_VERSION, description="Record format version (MAJOR.MINOR).")
     article_id: str = Field(description="Stable id: sha256 of the canonical URL, 16 hex chars.")
     url: str = Field(description="The input as fetched; file:// URL for a local file.")
     final_url: str | None = Field(None, description="URL after redirects.")
     canonical_url: str | None = Field(None, description="<link rel=canonical>, or normalised URL.")
     fetched_at: datetime = Field(description="When the bytes were obtained (UTC).")
     status: int | None = Field(None, description="HTTP status (200 for local files).")
-    content_type: str | None = None
+    content_type: str | None = Field(None, description="Content-Type header as served.")
     encoding: str | None = Field(None, description="Charset the bytes were decoded with.")
-    title: str | None = None
-    author: str | None = None
+    title: str | None = Field(None, description="Article title, without a ' | site' suffix.")
+    author: str | None = Field(None, description="Author(s) as printed, Chinese names included.")
     published: str | None = Field(None, description="Publication date, ISO 8601 (YYYY-MM-DD).")
-    sitename: str | None = None
+    sitename: str | None = Field(None, description="Name of the publishing site.")
     lang: str | None = Field(None, description="BCP 47 language code, e.g. 'zh', 'en'.")
     text: str = Field("", description="Article body, paragraphs separated by newlines.")
     text_sha256: str = Field(description="sha256 of `text` (UTF-8), hex.")
-    arxiv: list[ArxivRef] = Field(default_factory=list)
-    unresolved: list[UnresolvedTitle] = Field(default_factory=list)
-    papers: list[Paper] = Field(default_factory=list)
+    arxiv: list[ArxivRef] = Field(
+        default_factory=list,
+        description="Papers referred to, once each, in order of first mention.",
+    )
+    unresolved: list[UnresolvedTitle] = Field(
+        default_factory=list, description="Paper titles found in the text with no safe arXiv match."
+    )
+    papers: list[Paper] = Field(
+        default_factory=list, description="arXiv metadata of the `arxiv` ids, same order."
+    )
     not_found: list[str] = Field(
         default_factory=list, description="Ids the arXiv API does not know."
     )
-    enrichment: EnrichmentStatus = "none"
+    enrichment: EnrichmentStatus = Field(
+        "none", description="Whether `papers` is complete: done, partial, pending or none."
+    )
     extractor_version: str = Field(description="Version of the cleaning rules that made `text`.")
-    errors: list[StageError] = Field(default_factory=list)
+    errors: list[StageError] = Field(
+        default_factory=list, description="Stages that failed for this input, with reasons."
+    )
     version: int = Field(
         1,
         ge=0,
