@@ -54,9 +54,9 @@ def link_task(settings: Settings, docs: list[Document]) -> list[Document]:
 @task(name="write", cache_policy=NO_CACHE)
 def write_task(
     settings: Settings, docs: list[Document], shard: str
-) -> tuple[list[Document], str | None, int]:
-    path, count = session_for(settings).write(docs, shard)
-    return docs, path, count
+) -> tuple[list[Document], list[str], int]:
+    paths, count = session_for(settings).write(docs, shard)
+    return docs, paths, count
 
 
 @task(name="catalogue", cache_policy=NO_CACHE)
@@ -94,9 +94,10 @@ def ingest(
                 runner.submit(write_task, {"settings": settings, "docs": li, "shard": shard})
             )
         for w in futures:
-            docs, path, count = w.result()
+            docs, paths, count = w.result()
             summary.records_written += count
-            summary.add_output(path)
+            for path in paths:
+                summary.add_output(path)
             for doc in docs:
                 summary.add(doc)
             all_docs.extend(docs)

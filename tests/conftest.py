@@ -57,6 +57,7 @@ def run_env(tmp_path: Path, prefect_home: Path) -> dict[str, str]:
         PREFECT_LOGGING_LEVEL="WARNING",
         PAPERTRAIL_DATA_DIR=str(tmp_path / "data"),
         PAPERTRAIL_ALLOW_PRIVATE="true",
+        PAPERTRAIL_PREFECT_REUSE="0",
         PAPERTRAIL_PER_HOST_DELAY="0",
         PAPERTRAIL_ARXIV_INTERVAL="0.2",
         PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),

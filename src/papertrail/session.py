@@ -91,16 +91,22 @@ class Session:
                 d.timings["enrich"] = d.timings.get("enrich", 0.0) + share
         return docs
 
-    def write(self, docs: list[Document], run_id: str) -> tuple[str | None, int]:
-        """Write the batch's records to its own shard, atomically. Returns (path, count)."""
-        written = 0
+    def write(self, docs: list[Document], run_id: str) -> tuple[list[str], int]:
+        """Write the batch's records to its own shard, atomically; returns (paths, count).
+
+        An article whose content did not change since its last record is marked
+        ``skipped="unchanged"`` and gets no new record.
+        """
         with self.output.open_run(run_id) as writer:
             for doc in docs:
-                if doc.skipped:
-                    continue
-                if writer.write(doc.to_record()):
-                    written += 1
-        return (str(writer.path) if written else None), written
+                if not doc.skipped and not writer.write(doc.to_record()):
+                    doc.skipped = "unchanged"
+        paths = [
+            str(path)
+            for path, count in ((writer.path, writer.written), (writer.failures_path, writer.failed))
+            if count
+        ]
+        return paths, writer.written + writer.failed
 
     def catalogue(self) -> str:
         from .output import write_catalogue
@@ -116,9 +122,10 @@ class Session:
         start = time.perf_counter()
         for n, batch in enumerate(batched(inputs, batch_size)):
             docs = self.link(self.process(self.fetch([document_for(a) for a in batch])))
-            path, count = self.write(docs, f"{run_id}-{n:05d}")
+            paths, count = self.write(docs, f"{run_id}-{n:05d}")
             summary.records_written += count
-            summary.add_output(path)
+            for path in paths:
+                summary.add_output(path)
             for doc in docs:
                 summary.add(doc)
         if summary.records_written:
