@@ -1,0 +1,1 @@
+"""Extraction benchmark: our cleaner vs trafilatura vs readability-lxml on gold corpora."""
