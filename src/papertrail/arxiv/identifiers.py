@@ -49,7 +49,7 @@ def parse_id(candidate: str) -> ArxivId | None:
         if not 1 <= mm <= 12 or (yy, mm) < (7, 4):
             return None
         five_digits = (yy, mm) >= (15, 1)
-        if len(num) != (5 if five_digits else 4):
+        if len(num) != (5 if five_digits else 4) or int(num) == 0:
             return None
         return ArxivId(f"{m['yy']}{m['mm']}.{num}", int(m["v"]) if m["v"] else None)
     if m := _OLD.fullmatch(s):

@@ -368,6 +368,7 @@ class FakeArxivAPI:
     - ``error_feed_first``: the first N answers are an error feed sent with HTTP 200.
     - ``synthesize``: any well-formed id outside the catalogue exists (for benchmarks).
     - ``max_url_length``: longer request lines get 414, like a real front end.
+    - ``reverse``: id_list answers come in reverse order (arXiv does not promise order).
     """
 
     def __init__(
@@ -384,6 +385,7 @@ class FakeArxivAPI:
         error_feed_first: int = 0,
         synthesize: bool = False,
         max_url_length: int = 8000,
+        reverse: bool = False,
         port: int = 0,
     ) -> None:
         dirs = (
@@ -402,6 +404,7 @@ class FakeArxivAPI:
         self.error_feed_first = error_feed_first
         self.synthesize = synthesize
         self.max_url_length = max_url_length
+        self.reverse = reverse
         self.requests: list[LoggedRequest] = []
         self._lock = threading.Lock()
         self._count = 0
@@ -424,7 +427,7 @@ class FakeArxivAPI:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode("utf-8", "replace")
                 path = self.path + ("&" if "?" in self.path else "?") + body
-                api._handle(self, path, method="POST")
+                api._handle(self, path, method="POST", url_len=len(self.path))
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -461,7 +464,13 @@ class FakeArxivAPI:
             self.requests.clear()
 
     # -- answering --
-    def _handle(self, h: BaseHTTPRequestHandler, raw_path: str, method: str = "GET") -> None:
+    def _handle(
+        self,
+        h: BaseHTTPRequestHandler,
+        raw_path: str,
+        method: str = "GET",
+        url_len: int | None = None,
+    ) -> None:
         now = time.monotonic()
         split = urlsplit(raw_path)
         params = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
@@ -470,7 +479,9 @@ class FakeArxivAPI:
             n = self._count
             too_fast = self._last is not None and now - self._last < self.min_interval
             self._last = now
-        status, body, headers = self._answer(split.path, params, n, too_fast, len(raw_path))
+        status, body, headers = self._answer(
+            split.path, params, n, too_fast, len(raw_path) if url_len is None else url_len
+        )
         with self._lock:
             self.requests.append(LoggedRequest(now, method, split.path, params, status))
         if n <= self.stall_first and self.stall_seconds > 0:
@@ -534,6 +545,8 @@ class FakeArxivAPI:
         elif not ids:
             matches = []
         matches = list({p.id: p for p in matches}.values())
+        if self.reverse and ids:
+            matches.reverse()
         page = matches[start : start + max_results]
         echo = (
             f"search_query={query}&id_list={params.get('id_list', '')}"
