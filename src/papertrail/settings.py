@@ -44,6 +44,35 @@ class Settings(BaseSettings):
     allow_private: bool = Field(
         False, description="Allow loopback/private targets (tests, intranets). Off by default."
     )
+    fetch_deadline: float = Field(
+        120.0, gt=0, description="Seconds one request may take in all (defeats trickling bodies)."
+    )
+    retry_backoff: float = Field(1.0, ge=0, description="First backoff step in seconds (doubles).")
+    retry_backoff_max: float = Field(30.0, ge=0, description="Cap on one backoff sleep.")
+    max_retry_after: float = Field(
+        120.0, ge=0, description="Longest Retry-After we wait for; longer gives up at once."
+    )
+    max_host_delay: float = Field(
+        60.0, ge=0, description="Cap on Crawl-delay and on the 429/503 slowdown per host."
+    )
+    robots_timeout: float = Field(10.0, gt=0, description="Seconds to fetch one robots.txt.")
+    max_compression_ratio: float = Field(
+        100.0, gt=1, description="Decompressed/compressed ratio treated as a decompression bomb."
+    )
+    skip_unchanged: bool = Field(
+        True, description="Conditional GET and content hash: unchanged pages make no new record."
+    )
+    archive_raw: bool = Field(True, description="Keep every fetched page in the WARC archive.")
+    warc_max_bytes: int = Field(
+        1024**3, gt=0, description="Rotate to a new WARC file once the current one passes this."
+    )
+    ledger_path: Path | None = Field(
+        None, description="Per-URL ledger; default <data_dir>/ledger.sqlite."
+    )
+    use_env_proxy: bool = Field(
+        False,
+        description="Honour HTTP(S)_PROXY variables (off: the SSRF checks see the real peer).",
+    )
 
     # --- cleaning --------------------------------------------------------------------
     page_time_limit: float = Field(30.0, gt=0, description="Seconds one page may take to clean.")
@@ -85,6 +114,10 @@ class Settings(BaseSettings):
     @cached_property
     def clean_path(self) -> Path:
         return self.clean_dir or self.data_dir / "clean"
+
+    @cached_property
+    def ledger_file(self) -> Path:
+        return self.ledger_path or self.data_dir / "ledger.sqlite"
 
     @cached_property
     def arxiv_cache_file(self) -> Path:

@@ -1,0 +1,76 @@
+"""Command-line arguments to Documents: an http(s) URL, or a local ``.html``/``.htm``
+file (read as a fetched page) or ``.txt`` file (a page already rendered to text).
+
+Validation is separate from fetching so the CLI can report every bad argument before
+any work starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from .document import Document, InputKind
+from .errors import InputError
+
+FILE_KINDS: dict[str, InputKind] = {".html": "html_file", ".htm": "html_file", ".txt": "text_file"}
+
+
+def make_document(arg: str) -> Document:
+    """A Document for one argument, or :class:`InputError` naming what is wrong."""
+    if not isinstance(arg, str) or not arg.strip():
+        raise InputError(
+            "empty input: give an http(s) URL or a .html/.htm/.txt file", reason="empty_input"
+        )
+    text = arg.strip()
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme in {"http", "https"}:
+        try:
+            _ = parts.port
+        except ValueError as exc:
+            raise InputError(f"{text!r}: bad port in URL", reason="bad_url") from exc
+        if not parts.hostname or any(c.isspace() for c in text):
+            raise InputError(f"{text!r}: not a valid URL (no host, or spaces)", reason="bad_url")
+        return Document(url=text, kind="http")
+    if scheme == "file":
+        if parts.netloc not in {"", "localhost"}:
+            raise InputError(f"{text!r}: remote file URLs are not supported", reason="bad_url")
+        path = Path(url2pathname(parts.path))
+    elif len(scheme) > 1:  # one letter is a Windows drive
+        raise InputError(
+            f"{text!r}: unsupported scheme {scheme!r} (use http(s) or a local file path)",
+            reason="unsupported_scheme",
+        )
+    else:
+        path = Path(text).expanduser()
+    return _file_document(text, path)
+
+
+def _file_document(arg: str, path: Path) -> Document:
+    if not path.exists():
+        raise InputError(f"{arg!r}: no such file (and not an http(s) URL)", reason="file_not_found")
+    if not path.is_file():
+        raise InputError(f"{arg!r}: not a regular file", reason="not_a_file")
+    kind = FILE_KINDS.get(path.suffix.lower())
+    if kind is None:
+        raise InputError(
+            f"{arg!r}: unsupported file type {path.suffix or '(none)'!r}"
+            " (expected .html, .htm or .txt)",
+            reason="unsupported_file_type",
+        )
+    return Document(url=path.resolve().as_uri(), kind=kind)
+
+
+def validate_inputs(args: Iterable[str]) -> tuple[list[Document], list[InputError]]:
+    """Documents for the good arguments and one error per bad one, in argument order."""
+    docs: list[Document] = []
+    errors: list[InputError] = []
+    for arg in args:
+        try:
+            docs.append(make_document(arg))
+        except InputError as exc:
+            errors.append(exc)
+    return docs, errors
