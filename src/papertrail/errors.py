@@ -17,6 +17,7 @@ what run summaries count and what records store, so they must not contain free t
     │   └── RedirectError         too many redirects, or a loop
     ├── DecodeError           bytes could not be read as text
     ├── ExtractError          cleaning failed or exceeded its time limit
+    ├── DiscoveryError        a feed, sitemap or listing page could not be read
     ├── ArxivError            the arXiv API could not be used
     │   ├── ArxivUnavailable      network errors, 429/5xx after retries
     │   └── ArxivResponseError    error feed, truncated or malformed body
@@ -91,6 +92,12 @@ class ExtractError(PapertrailError):
     reason = "extract_failed"
 
 
+class DiscoveryError(PapertrailError):
+    """A source's feed, sitemap or listing page is malformed (reason: bad_feed, ...)."""
+
+    reason = "discovery_failed"
+
+
 class ArxivError(PapertrailError):
     reason = "arxiv_failed"
 
@@ -114,6 +121,7 @@ __all__ = [
     "BlockedAddress",
     "ConfigError",
     "DecodeError",
+    "DiscoveryError",
     "ExtractError",
     "FetchError",
     "FetchTimeout",

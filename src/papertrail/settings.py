@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="Root of raw archive, clean output, caches.")
     raw_dir: Path | None = Field(None, description="Raw archive; default <data_dir>/raw.")
     clean_dir: Path | None = Field(None, description="Output; default <data_dir>/clean.")
+    sources_file: Path = Field(
+        Path("sources.toml"), description="TOML list of feeds/sitemaps/pages to follow."
+    )
+    gzip_output: bool = Field(False, description="Write article shards as .jsonl.gz.")
 
     # --- fetching --------------------------------------------------------------------
     contact: str = Field(DEFAULT_CONTACT, description="URL or e-mail put in the User-Agent.")
