@@ -59,8 +59,7 @@ def enrich(out: str | None = None) -> dict[str, Any]:
     result = complete_pending(settings)
     create_markdown_artifact(
         key="enrich-summary",
-        markdown="# Deferred enrichment\n\n"
-        + "\n".join(f"- {k}: {v}" for k, v in result.items()),
+        markdown="# Deferred enrichment\n\n" + "\n".join(f"- {k}: {v}" for k, v in result.items()),
     )
     return result
 
