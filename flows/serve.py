@@ -20,6 +20,7 @@ from .server import start as start_server
 def build_deployments(settings: Any) -> list[Any]:
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.deployments.runner import EntrypointType
+    from prefect.schedules import Cron
 
     from papertrail.sources import load_sources
 
@@ -32,8 +33,7 @@ def build_deployments(settings: Any) -> list[Any]:
     deployments = [
         discover.to_deployment(
             name=f"discover-{source.name}",
-            cron=source.schedule,
-            timezone=source.timezone,
+            schedule=Cron(source.schedule, timezone=source.timezone),
             parameters={"sources": [source.name]},
             concurrency_limit=no_overlap,
             entrypoint_type=EntrypointType.MODULE_PATH,
