@@ -238,7 +238,7 @@ def _clauses(query: str) -> list[tuple[str, str, set[str]]]:
 def search_catalogue(papers: Iterable[FakePaper], query: str) -> list[FakePaper]:
     """Papers ranked by word overlap with the query, like a forgiving real engine.
 
-    A clause matches when at least a third of its words occur in its field, so a query
+    A clause matches when at least a quarter of its words occur in its field, so a query
     for a title also brings back near-miss papers sharing some words (the title resolver
     must reject those itself).
     """
@@ -250,7 +250,7 @@ def search_catalogue(papers: Iterable[FakePaper], query: str) -> list[FakePaper]
         score, ok = 0.0, True
         for op, prefix, words in clauses:
             overlap = len(words & _words(_field_text(p, prefix))) / len(words)
-            hit = overlap >= 1 / 3
+            hit = overlap >= 0.25
             if op == "ANDNOT":
                 ok = ok and not hit
             elif op == "OR":
