@@ -127,6 +127,8 @@ class Fetcher:
         try:
             return self._fetch_http(doc, canon)
         except FetchError as exc:
+            if isinstance(exc, HTTPStatusError):
+                doc.status = exc.status
             if self.ledger is not None:
                 self.ledger.record_failure(canon, url=doc.url, reason=exc.reason)
             raise
