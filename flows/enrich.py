@@ -22,8 +22,10 @@ from prefect.cache_policies import NO_CACHE
 from papertrail.arxiv import complete_records
 from papertrail.arxiv.stage import needs_enrichment
 from papertrail.output import OutputStore, write_catalogue
-from papertrail.session import new_run_id, session_for
+from papertrail.session import new_run_id
 from papertrail.settings import Settings
+
+from .runtime import session as session_for
 
 
 @task(name="complete-pending", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[30, 120])

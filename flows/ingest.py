@@ -21,9 +21,11 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from papertrail.document import Document
-from papertrail.session import batched, document_for, new_run_id, session_for
+from papertrail.session import batched, document_for, new_run_id
 from papertrail.settings import Settings
 from papertrail.summary import RunSummary, table_rows
+
+from .runtime import session as session_for
 
 EPILOG = """\
 examples:

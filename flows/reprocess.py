@@ -22,9 +22,11 @@ from prefect.cache_policies import NO_CACHE
 
 from papertrail.document import Document
 from papertrail.fetch.reprocess import reprocess as archived_documents
-from papertrail.session import new_run_id, session_for
+from papertrail.session import new_run_id
 from papertrail.settings import Settings
 from papertrail.summary import RunSummary
+
+from .runtime import session as session_for
 
 
 @task(name="reprocess-batch", cache_policy=NO_CACHE)

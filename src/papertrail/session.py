@@ -46,7 +46,12 @@ class Session:
     """Everything one run (or one worker process) needs, built once from settings."""
 
     def __init__(
-        self, settings: Settings, *, arxiv_transport: Any = None, fetch_transport: Any = None
+        self,
+        settings: Settings,
+        *,
+        arxiv_transport: Any = None,
+        fetch_transport: Any = None,
+        arxiv_limiter: Any = None,
     ) -> None:
         from .arxiv import ArxivClient
         from .clean import EXTRACTOR_VERSION, clean
@@ -60,7 +65,7 @@ class Session:
         self.fetcher = Fetcher(
             settings, transport=fetch_transport, extractor_version=EXTRACTOR_VERSION
         )
-        self.arxiv = ArxivClient(settings, transport=arxiv_transport)
+        self.arxiv = ArxivClient(settings, transport=arxiv_transport, limiter=arxiv_limiter)
         self.resolver = TitleResolver(self.arxiv.search)
         self.output = OutputStore(settings.clean_path)
         self.stages: StageList = [("decode", decode), ("clean", clean), ("ids", extract_ids)]
@@ -103,7 +108,10 @@ class Session:
                     doc.skipped = "unchanged"
         paths = [
             str(path)
-            for path, count in ((writer.path, writer.written), (writer.failures_path, writer.failed))
+            for path, count in (
+                (writer.path, writer.written),
+                (writer.failures_path, writer.failed),
+            )
             if count
         ]
         return paths, writer.written + writer.failed
@@ -156,10 +164,18 @@ _sessions: dict[str, Session] = {}
 _sessions_lock = threading.Lock()
 
 
-def session_for(settings: Settings) -> Session:
-    """The process's session for these settings (created on first use)."""
+def session_for(
+    settings: Settings, limiter_factory: Callable[[Settings], Any] | None = None
+) -> Session:
+    """The process's session for these settings (created on first use).
+
+    ``limiter_factory`` builds the arXiv limiter (the flows pass one that uses a Prefect
+    global rate limit when a server is configured); the library default is the
+    machine-wide file limiter.
+    """
     key = settings.model_dump_json()
     with _sessions_lock:
         if key not in _sessions:
-            _sessions[key] = Session(settings)
+            limiter = limiter_factory(settings) if limiter_factory else None
+            _sessions[key] = Session(settings, arxiv_limiter=limiter)
         return _sessions[key]
