@@ -115,8 +115,12 @@ def test_second_run_costs_no_arxiv_request_and_writes_no_duplicate(
 
 def test_bad_arguments_exit_2(run_env: dict[str, str]) -> None:
     proc = subprocess.run(
-        [PYTHON, "-m", "flows.ingest"], cwd=ROOT, env=run_env, capture_output=True,
-        text=True, timeout=60,
+        [PYTHON, "-m", "flows.ingest"],
+        cwd=ROOT,
+        env=run_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert "no input" in proc.stderr
