@@ -1,0 +1,115 @@
+"""The clean stage: article text, in-article links and metadata from a page.
+
+HTML (``doc.kind`` "http" / "html_file"): selectolax pre-pass (:mod:`.prepass`, rules in
+:mod:`.rules`) -> trafilatura (:mod:`.extract`) -> line post-filter (:mod:`.lines`).
+Text (``"text_file"``): block classification (:mod:`.textmode`) -> the same line filter.
+Everything here is a pure function of its inputs (no global state), so pages can be
+cleaned in a process pool under a time limit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from trafilatura.utils import load_html
+
+from ..document import Document, Link, Metadata
+from ..errors import ExtractError
+from .extract import extract_main
+from .lines import filter_lines
+from .metadata import detect_lang, extract_page_metadata
+from .prepass import prepass
+from .textmode import extract_text
+
+# Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
+EXTRACTOR_VERSION = "clean-1.0"
+
+_URL = re.compile(r"https?://[^\s<>\"'，。、；）)】」]+")
+_URL_TRAILING = ".,;:!?"
+
+
+@dataclass(slots=True)
+class Extraction:
+    """What cleaning one page produced."""
+
+    text: str
+    links: list[Link] = field(default_factory=list)
+    meta: Metadata = field(default_factory=Metadata)
+    stats: Counter[str] = field(default_factory=Counter)  # drops per pre-pass/line rule
+
+
+def printed_links(text: str) -> list[Link]:
+    """The http(s) URLs printed in ``text``, in order, once each."""
+    links: list[Link] = []
+    seen: set[str] = set()
+    for match in _URL.finditer(text):
+        url = match.group(0).rstrip(_URL_TRAILING)
+        if url not in seen:
+            seen.add(url)
+            links.append(Link(href=url, text=url))
+    return links
+
+
+def clean_html(html: str, url: str | None = None) -> Extraction:
+    """Article text, in-article links (absolute) and metadata of an HTML page."""
+    pruned = prepass(html)
+    main = extract_main(pruned.html, url)
+    lines = filter_lines(main.text.splitlines())
+    text = "\n".join(lines.kept)
+    stats: Counter[str] = Counter({f"prepass:{k}": v for k, v in pruned.removed.items()})
+    stats.update({f"line:{k}": v for k, v in lines.stats.items()})
+    links = main.links + [link for link in printed_links(text) if link.href not in
+                          {m.href for m in main.links}]
+    tree = load_html(html)
+    meta = (
+        extract_page_metadata(tree, html, url, _visible_text(tree), text)
+        if tree is not None
+        else Metadata(lang=detect_lang(text))
+    )
+    return Extraction(text=text, links=links, meta=meta, stats=stats)
+
+
+def _visible_text(tree: object) -> str:
+    body = tree.find(".//body") if hasattr(tree, "find") else None  # type: ignore[attr-defined]
+    return " ".join(body.itertext()) if body is not None else ""
+
+
+def clean_text(text: str) -> Extraction:
+    """Article text and printed URLs of a page already rendered to text."""
+    lines = filter_lines(extract_text(text))
+    body = "\n".join(lines.kept)
+    meta = Metadata(lang=detect_lang(body), title=_text_title(text, lines.kept))
+    stats: Counter[str] = Counter({f"line:{k}": v for k, v in lines.stats.items()})
+    return Extraction(text=body, links=printed_links(body), meta=meta, stats=stats)
+
+
+def _text_title(text: str, kept: list[str]) -> str | None:
+    """The first line of a rendered page is its <title> more often than not."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    first = lines[0] if lines else None
+    repeated_in_line = first is not None and len(first) % 2 == 0 and first[: len(first) // 2] * 2 == first
+    if first and not repeated_in_line and kept and first != kept[0] and 4 <= len(first) <= 120:
+        return first
+    return None
+
+
+def clean(doc: Document) -> Document:
+    """Stage: ``doc.markup`` -> ``doc.meta``, ``doc.text``, ``doc.links``."""
+    if not doc.markup or not doc.markup.strip():
+        raise ExtractError("nothing to clean: empty markup", reason="empty_input")
+    if doc.kind == "text_file":
+        result = clean_text(doc.markup)
+    else:
+        result = clean_html(doc.markup, doc.final_url or doc.url)
+    if not result.text.strip():
+        raise ExtractError("no article text found on the page", reason="empty_text")
+    doc.meta = result.meta
+    doc.text = result.text
+    doc.links = result.links
+    doc.extractor_version = EXTRACTOR_VERSION
+    return doc
+
+
+__all__ = ["EXTRACTOR_VERSION", "Extraction", "clean", "clean_html", "clean_text", "printed_links"]

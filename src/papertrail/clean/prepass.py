@@ -44,7 +44,7 @@ def looks_like_text(node: LexborNode) -> bool:
     if total < _TEXT_CHARS:
         return False
     linked = sum(_text_len(a) for a in node.css("a"))
-    return total - linked >= _TEXT_CHARS and linked < _TEXT_LINK_DENSITY * total
+    return total - linked >= _TEXT_CHARS
 
 
 def _drop_selectors(tree: LexborHTMLParser, removed: Counter[str]) -> None:

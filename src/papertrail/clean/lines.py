@@ -1,0 +1,169 @@
+"""Line-level post-filter shared by HTML and text input.
+
+Whatever picked the article (trafilatura on HTML, block classification on text), the
+same kinds of lines survive at its edges: calls to action, share bars, copyright and ICP
+lines, editor and source credits, image placeholders, captions printed twice, a table of
+contents that repeats the headings. Each rule here is data (pattern, length cap, reason);
+a line longer than the cap is article prose that happens to mention the words and stays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class LineRule:
+    name: str
+    pattern: re.Pattern[str]
+    max_chars: int  # only lines at most this long are dropped
+    reason: str
+
+
+def _rule(name: str, pattern: str, max_chars: int, reason: str) -> LineRule:
+    return LineRule(name, re.compile(pattern, re.I), max_chars, reason)
+
+
+_CTA_ZH = (
+    r"关注(?:我们|我|本号|下方|作者|.{0,10}公众号)|点击关注|扫码|扫一扫|二维码|长按识别|点赞|在看|"
+    r"分享到|一键分享|转发(?:分享|本文|给)|阅读原文|添加微信|加微信|微信号|公众号|后台回复|"
+    r"回复[“\"「].{1,12}[”\"」]|点击(?:下方|上方|蓝字|阅读)|星标|标星"
+)
+
+# Markers strong enough that two of them make a promo line, however long.
+_CTA_STRONG = (
+    r"(?:扫码|二维码|长按识别|阅读原文|添加微信|加微信|后台回复|回复[“\"「]|公众号|星标|标星|点赞|"
+    r"在看|文章来源|收藏|qr-?code)"
+)
+
+LINE_RULES: tuple[LineRule, ...] = (
+    _rule("placeholder", r"^(?:[\[【(（]?(?:图片|图|image|photo|ad image|advertisement|广告)"
+          r"[\]】)）]?\s*)+$", 20, "image and ad placeholders"),
+    _rule("cta_zh", _CTA_ZH, 60, "promo and call-to-action lines (follow, scan, like, share)"),
+    _rule("cta_multi", rf"{_CTA_STRONG}.*{_CTA_STRONG}", 200, "promo lines with several calls to action"),
+    _rule("closing_zh", r"多多支持|文章就介绍完了|想了解更多(?:相关)?内容|继续浏览下面的相关文章", 240,
+          "template closing lines of repost sites"),
+    _rule("prev_next", r"^[\s\[【]*(?:上一篇|下一篇|上一页|下一页|previous (?:post|article)|"
+          r"next (?:post|article))[\]】:：\s]", 300, "previous/next article links"),
+    _rule("qrcode", r"^[\w-]*qr-?code[\w-]*$", 40, "QR-code image names"),
+    _rule("cta_en", r"^(?:read more|share(?: this)?(?: on \w+)?|tweet|sign ?in|sign ?up|log ?in|"
+          r"register|subscribe(?: now)?|follow us(?: on \w+)?|advertisement|print|email|"
+          r"comments?|leave a (?:comment|reply)|continue reading|click here.*|"
+          r"skip to (?:main )?content|back to top)\W*$", 40, "English call-to-action and widget labels"),
+    _rule("chrome_zh", r"^[\[【(（|·\s]*(?:登[陆录]|注册|忘记密码|评论|发表评论|查看评论|发表评价|"
+          r"我要评论|网友评论|打印|打印本[文页稿]|关闭|关闭窗口|返回顶部|返回首页|返回页首|"
+          r"上一篇|下一篇|上一页|下一页|字体[:：]?|[大中小]\s*[大中小]\s*[大中小]|推荐阅读|相关阅读|"
+          r"相关文章|相关推荐|相关新闻|相关专题|延伸阅读|热门推荐|最近更新|猜你喜欢|精彩推荐|今日推荐|"
+          r"更多|更多>>|阅读更多|加载更多|收起|展开全文|举报|投诉|纠错|通知|搜索|首页|正文完|"
+          r"分享到|转发到|复制链接|Email|Share|阅读目录|目录|文章目录|本文目录)[\]】)）|\s:：>》]*", 24,
+          "page chrome: login, comment, print, close, prev/next, related-list headings"),
+    _rule("copyright", r"©|\(c\)\s*\d{4}|copyright|版权所有|版权归|all rights reserved|"
+          r"ICP[备证]|公网安备|备案号|经营许可证|违法和不良信息|举报电话|举报邮箱|未经.{0,12}(?:授权|许可)"
+          r".{0,12}(?:转载|使用)|转载请注明|请注明出处|不得转载", 160,
+          "copyright, ICP licence and reprint-permission lines"),
+    _rule("credit_zh", r"^[\s(（\[【]*(?:责任编辑|责编|编辑|编者|校对|审核|审校|监制|排版|美编|"
+          r"来源|稿源|文章来源|新闻来源|信息来源|出处|原标题|作者|记者|通讯员|撰文|文|图|摄影?|"
+          r"供图|图片来源|本文来源|转自|发布者|发布时间|浏览量?|阅读量?|点击数|所属栏目)"
+          r"\s*[:：/／]", 60, "editor, source and byline credits"),
+    _rule("credit_tail", r"^[\s(（\[【]*(?:责任编辑|责编|编辑)[^)）\]】]{0,20}[)）\]】]\s*$", 30,
+          "trailing editor credit"),
+    _rule("credit_en", r"^(?:by|written by|reporting by|editing by|photo(?:graph)? by|"
+          r"image(?: credit)?|credit|source|updated|published|posted)\s*[:\s]\s*\S.*$", 60,
+          "English byline, credit and timestamp lines"),
+    _rule("date_only", r"^[\s|]*(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+          r"|\d{1,2}:\d{2}(?::\d{2})?)[\s|]*(?:星期.|周.)?[\s|]*$", 40, "bare timestamps"),
+    _rule("counter", r"^[\s|]*(?:\d+\s*(?:次阅读|次浏览|人阅读|条评论|阅读|浏览|评论|赞|次)|"
+          r"(?:阅读|浏览|评论|点赞|赞)\s*[:：]?\s*\d+|没有评论|暂无评论|\d+)[\s|]*$", 16,
+          "view, like and comment counters"),
+)
+
+
+@dataclass(slots=True)
+class LineFilter:
+    """The kept lines and a count of drops per rule (``stats``)."""
+
+    kept: list[str] = field(default_factory=list)
+    stats: Counter[str] = field(default_factory=Counter)
+
+
+_SPACE = re.compile(r"[\s\u3000\xa0]+")
+_TABLE_EDGES = re.compile(r"^[\s|]+|[\s|]+$")
+
+
+def normalize(line: str) -> str:
+    return _SPACE.sub(" ", line).strip()
+
+
+def match_rule(line: str) -> LineRule | None:
+    """The first rule that drops ``line`` (already normalized), or None."""
+    probe = _TABLE_EDGES.sub("", line)
+    for rule in LINE_RULES:
+        if len(probe) <= rule.max_chars and rule.pattern.search(probe):
+            return rule
+    return None
+
+
+_NUMBERING = re.compile(r"^\d+")
+
+
+def _key(line: str) -> str:
+    return re.sub(r"[\W_]+", "", line).lower()
+
+
+def _toc_lines(lines: list[str]) -> set[int]:
+    """Indexes of a table of contents: a run of 3+ short lines each repeated later as a heading,
+    or one line that strings 3+ later headings together."""
+    keys = [_key(line) for line in lines]
+    short = [len(k) <= 40 for k in keys]
+    drop: set[int] = set()
+
+    def repeated_later(i: int) -> bool:
+        k = _NUMBERING.sub("", keys[i])
+        return len(k) >= 4 and any(
+            short[j] and _NUMBERING.sub("", keys[j]) == k for j in range(i + 1, len(keys))
+        )
+
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and short[j] and repeated_later(j):
+            j += 1
+        if j - i >= 3:
+            drop.update(range(i, j))
+            i = j
+        else:
+            i += 1
+    headings = [k for k, s in zip(keys, short, strict=True) if s and len(k) >= 4]
+    for i, k in enumerate(keys):
+        if len(k) > 40 and sum(1 for h in headings if h != k and h in k) >= 3:
+            # one line made of later headings: "目录 1) A 2) B 3) C"
+            later = sum(1 for j in range(i + 1, len(keys)) if short[j] and keys[j] in k)
+            if later >= 3:
+                drop.add(i)
+    return drop
+
+
+def filter_lines(lines: list[str]) -> LineFilter:
+    """Drop chrome lines; keep the rest in order. Also drops a line equal to the one
+    before it (a caption printed twice) and a table of contents repeating the headings."""
+    result = LineFilter()
+    cleaned = [normalize(line) for line in lines]
+    cleaned = [line for line in cleaned if line]
+    toc = _toc_lines(cleaned)
+    previous = ""
+    for i, line in enumerate(cleaned):
+        if i in toc:
+            result.stats["toc"] += 1
+            continue
+        if _key(line) == _key(previous) and _key(line):
+            result.stats["doubled"] += 1
+            continue
+        rule = match_rule(line)
+        if rule is not None:
+            result.stats[rule.name] += 1
+            continue
+        result.kept.append(line)
+        previous = line
+    return result
