@@ -196,7 +196,7 @@ def print_summary(summary: dict[str, Any], as_json: bool) -> None:
         return
     from rich.console import Console
 
-    console = Console(stderr=False, highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     s = summary
     console.print(
         f"[bold]{s['inputs']}[/] inputs: [green]{s['pages']} pages[/], "
