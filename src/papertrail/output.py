@@ -39,6 +39,7 @@ from types import TracebackType
 
 from .atomicfile import AtomicFile, write_atomic_lines
 from .catalogue import build_catalogue
+from .crashpoints import crash_point
 from .errors import StorageError
 from .record import ArticleRecord
 from .shard_index import (
@@ -255,6 +256,7 @@ class RunWriter:
         clean_dir = self.store.clean_dir
         self._articles.flush()
         self._failures.flush()
+        crash_point("write")
         conn.execute("BEGIN IMMEDIATE")  # serialises commits of concurrent runs
         try:
             reconcile(conn, clean_dir)
@@ -270,6 +272,7 @@ class RunWriter:
                 conn.execute("ROLLBACK")
             raise
         self.committed = True
+        crash_point("commit")
 
     def _raced(self, conn: sqlite3.Connection) -> bool:
         """True when another run committed one of our articles since we looked it up."""
