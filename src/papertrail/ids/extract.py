@@ -111,8 +111,12 @@ def link_mentions(text: str, links: Iterable[Link], *, today: date) -> list[Ment
             continue
         position: float = math.inf
         anchor = link.text.strip()
-        if len(anchor) >= 2 and (at := text.find(anchor, cursor)) >= 0:
-            position, cursor = at, at + 1
+        if len(anchor) >= 2:
+            # Links come in document order: look after the previous anchor first.
+            at = text.find(anchor, cursor)
+            at = text.find(anchor) if at < 0 else at
+            if at >= 0:
+                position, cursor = at, at + 1
         for arxiv_id, found_by in ids:
             found.append(Mention(arxiv_id, found_by, None, link.href, (position, 1 + index)))
     return found

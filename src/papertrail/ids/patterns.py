@@ -77,8 +77,10 @@ SITE_PATTERNS: tuple[SitePattern, ...] = (
 #: Any other URL or DOI: ids inside them are not the article's (other publishers'
 #: DOIs, GitHub paths, arXiv listing and author pages).
 FOREIGN_URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"'\u0080-\uffff]+|(?<![A-Za-z0-9.])10\.\d{4,9}/[^\s\u0080-\uffff]+",
-    _FLAGS,
+    # No IGNORECASE here: with it, the non-ASCII range would also exclude "i", "k", "s"
+    # (U+0130, U+212A and U+017F fold to them).
+    r"(?i:https?://|www\.)[^\s<>\"'\u0080-\uffff]+"
+    r"|(?<![A-Za-z0-9.])10\.\d{4,9}/[^\s\u0080-\uffff]+"
 )
 
 #: ``arXiv:2307.09288``, ``arXiv:math.RT/1206.5933``, ``arXiv:quant-ph 1503.01017``.
