@@ -28,10 +28,9 @@ _SCRIPT_TIMESTAMP = re.compile(
     r"""["']?(\d{10})(?!\d)""",
 )
 _AUTHOR_META = (
-    "meta[name=author]/@content",
-    "meta[property='article:author']/@content",
-    "meta[name='twitter:creator']/@content",
-    "meta[property=og:article:author]/@content",
+    "//meta[@name='author']/@content",
+    "//meta[@property='article:author']/@content",
+    "//meta[@property='og:article:author']/@content",
 )
 _AUTHOR_LINE = re.compile(r"(?:作者|文|撰文|记者)\s*[:：|/／]\s*([\u3400-\u9fff·]{2,8}(?:[、,，\s]+[\u3400-\u9fff·]{2,8}){0,3})")
 _JS_AUTHOR = re.compile(r"""\bvar\s+(?:author|nickname)\s*=\s*["']([^"'<>]{2,40})["']""")
@@ -87,7 +86,7 @@ def _script_date(html: str) -> str | None:
 def _author(tree: etree._Element, html: str, traf_author: str | None, text: str) -> str | None:
     if traf_author:
         return traf_author
-    if found := _first(tree, tuple(f"//{x}" for x in _AUTHOR_META)):
+    if found := _first(tree, _AUTHOR_META):
         return found
     if m := _JS_AUTHOR.search(html):
         return m.group(1).strip()
