@@ -37,9 +37,7 @@ _SUPERSETS = {
     "us-ascii": "cp1252",
 }
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I | re.S
-)
+_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I | re.S)
 
 
 def normalize_charset(name: str | None) -> str | None:

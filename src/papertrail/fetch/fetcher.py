@@ -272,6 +272,8 @@ class Fetcher:
                 failure = FetchError(f"{url}: {type(exc).__name__}: {exc} ({tries})", reason=reason)
             else:
                 if not is_retryable_status(ex.status):
+                    if ex.status < 400:
+                        self.gate.recover(host)
                     return ex
                 if ex.status in SLOWDOWN_STATUSES:
                     self.gate.slow_down(host)

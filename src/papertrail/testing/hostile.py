@@ -45,6 +45,15 @@ from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 CHARSET_TEXT = "大模型推理论文速递：arXiv:2307.09288 提出了新的方法。繁體測試：機器學習與語言模型。"
+# Big5 has no simplified characters: Big5 pages are in traditional script.
+BIG5_TEXT = "大型語言模型論文速遞：arXiv:2307.09288 提出了新的方法。機器學習與語言模型。"
+
+
+def charset_text(codec: str) -> str:
+    """The text ``/charset/<codec>`` serves (what a correct decode must give back)."""
+    return BIG5_TEXT if codec.lower().startswith("big5") else CHARSET_TEXT
+
+
 PAGE_TEMPLATE = (
     "<!doctype html><html><head><title>{title}</title></head><body><article>"
     "<h1>{title}</h1><p>{body}</p></article></body></html>"
@@ -196,7 +205,7 @@ class _Handler(BaseHTTPRequestHandler):
         label = {"utf-8-sig": "utf-8"}.get(codec, codec)
         meta = f'<meta charset="{label}">' if declare == "meta" else ""
         html = f"<!doctype html><html><head>{meta}<title>charset</title></head><body>"
-        html += f"<p>{CHARSET_TEXT}</p>" * 20 + "</body></html>"
+        html += f"<p>{charset_text(codec)}</p>" * 20 + "</body></html>"
         body = html.encode(codec)
         ctype = {
             "header": f"text/html; charset={label}",
