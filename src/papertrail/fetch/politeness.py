@@ -18,6 +18,10 @@ from dataclasses import dataclass, field
 
 MAX_SLOWDOWN = 16.0
 RECOVERY_STEP = 2**0.25
+# Bookings are spaced a little wider than the delay, so the spacing still holds as the
+# server sees it when one request's connection set-up takes longer than the next one's.
+SPACING_MARGIN = 0.05
+SPACING_MARGIN_MAX = 0.05  # seconds
 MIN_SLOWDOWN_STEP = 0.1  # seconds: a host with no delay still backs off after a 429
 
 
@@ -100,7 +104,8 @@ class HostGate:
             with state.lock:
                 now = time.monotonic()
                 start = max(now, state.next_free)
-                state.next_free = start + self._effective(state)
+                delay = self._effective(state)
+                state.next_free = start + delay + min(SPACING_MARGIN_MAX, delay * SPACING_MARGIN)
             if start > now:
                 time.sleep(start - now)
             yield

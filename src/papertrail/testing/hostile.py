@@ -6,7 +6,8 @@ time, method, path, headers) so tests can assert counts and spacing, never wall 
 
 Routes::
 
-    /robots.txt                    the server's ``robots_txt`` (404 when None)
+    /robots.txt                    the server's ``robots_txt`` (404 when None;
+                                   ``robots_status`` other than 200 answers that)
     /page/<any>                    a small UTF-8 HTML article (also /private/<any>)
     /gzip/<any>                    the same, gzip-encoded
     /text/<any>                    text/plain
@@ -135,7 +136,9 @@ class _Handler(BaseHTTPRequestHandler):
     # --- routes ----------------------------------------------------------------------
     def _r_robots_txt(self, _: list[str], __: dict[str, str]) -> None:
         robots = self.server.owner.robots_txt
-        if robots is None:
+        if self.server.owner.robots_status != 200:
+            self._send(self.server.owner.robots_status, b"robots broken", "text/plain")
+        elif robots is None:
             self._send(404, b"no robots here", "text/plain")
         else:
             self._send(200, robots.encode("utf-8"), "text/plain")
@@ -264,6 +267,7 @@ class HostileServer:
 
     def __init__(self, robots_txt: str | None = DEFAULT_ROBOTS, host: str = "127.0.0.1") -> None:
         self.robots_txt = robots_txt
+        self.robots_status = 200  # set to 5xx to make robots.txt unreachable (RFC 9309)
         self.log: list[LoggedRequest] = []
         self._lock = threading.Lock()
         self._counts: dict[str, int] = {}
