@@ -32,6 +32,7 @@ Routes::
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import socket
 import struct
@@ -81,6 +82,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass
+
+    def handle(self) -> None:
+        # the client gave up: that is what several routes provoke
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError, TimeoutError):
+            super().handle()
 
     def do_GET(self) -> None:
         owner = self.server.owner
