@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from papertrail.output import OutputStore, iter_current_records
-from tests.output_helpers import make_record
+from papertrail.record import StageError
+from tests.output_helpers import make_record, paper
 
 duckdb = pytest.importorskip("duckdb")
 pd = pytest.importorskip("pandas")
@@ -31,7 +32,11 @@ def clean_dir(tmp_path: Path) -> Path:
                     continue
                 edits = n if i % 3 == 0 else 0  # a third of the articles change every run
                 ids = ("2401.00001",) if i % 2 else ("2401.00002", "2401.00003")
-                writer.write(make_record(i, f"text {i} edit {edits}", ids))
+                papers = (paper("2401.00001"),) if i % 2 and n >= 2 else ()  # enriched later
+                record = make_record(i, f"text {i} edit {edits}", ids, papers=papers)
+                if i % 5 == 0:  # an enrichment error does not make a record a failure
+                    record.errors = [StageError(stage="enrich", reason="timeout", message="x")]
+                writer.write(record)
     return tmp_path
 
 
@@ -40,7 +45,9 @@ def test_pandas_sees_one_row_per_article_version(clean_dir: Path) -> None:
     assert any(f.suffix == ".gz" for f in files)
     df = pd.concat([pd.read_json(f, lines=True) for f in files], ignore_index=True)
     assert not df.duplicated(["article_id", "version"]).any()
-    assert not df.duplicated(["article_id", "text_sha256"]).any()
+    # and no version repeats its predecessor's content (text and papers)
+    df["papers_json"] = df["papers"].astype(str)
+    assert not df.duplicated(["article_id", "text_sha256", "papers_json"]).any()
     current = df.loc[df.groupby("article_id")["version"].idxmax()]
     assert len(current) == df["article_id"].nunique() == 30
     expected = {(r.article_id, r.version, r.text) for r in iter_current_records(clean_dir)}
