@@ -236,7 +236,7 @@ def test_orphaned_temp_files_are_swept(tmp_path: Path) -> None:
     os.utime(dead, (1, 1))  # last written long ago, and nobody holds its lock
     with store.open_run("live", day=DAY) as live:
         live.write(make_record(1, "a"))
-        (live_tmp,) = day_dir.glob(".live.jsonl.*.tmp")
+        (live_tmp,) = day_dir.glob(".live_jsonl.*.tmp")
         os.utime(live_tmp, (1, 1))
         with store.open_run("other", day=DAY):
             pass  # sweeps

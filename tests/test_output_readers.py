@@ -81,3 +81,19 @@ def test_failures_are_kept_apart(clean_dir: Path) -> None:
     ).fetchall()
     assert len(rows) == sum(1 for n in range(5) for i in range(30) if i % 7 == n)
     assert {reason for *_, reason in rows} == {"http_503"}
+
+
+def test_a_run_in_progress_is_invisible(clean_dir: Path) -> None:
+    """Readers globbing while a run writes see only committed shards."""
+    glob = str(clean_dir / "articles" / "*" / "*.jsonl*")
+    rel = f"read_json_auto('{glob}', format='newline_delimited', union_by_name=true)"
+    before = duckdb.connect().execute(f"SELECT count(*) FROM {rel}").fetchone()
+    with OutputStore(clean_dir).open_run("live", day=date(2026, 11, 20)) as writer:
+        for i in range(100, 110):
+            writer.write(make_record(i, "new"))
+        assert list(writer.path.parent.glob(".*.tmp"))  # the temporary file is there
+        assert duckdb.connect().execute(f"SELECT count(*) FROM {rel}").fetchone() == before
+        files = list(clean_dir.glob("articles/*/*.jsonl*"))
+        assert all(not f.name.startswith(".") for f in files)
+    after = duckdb.connect().execute(f"SELECT count(*) FROM {rel}").fetchone()
+    assert after[0] == before[0] + 10

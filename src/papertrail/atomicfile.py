@@ -37,7 +37,9 @@ def fsync_dir(path: Path) -> None:
 
 
 def temp_name(final: Path) -> Path:
-    return final.with_name(f".{final.name}.{secrets.token_hex(4)}.tmp")
+    """``.r1_jsonl_gz.1a2b3c4d.tmp`` for ``r1.jsonl.gz``: no reader's ``*.jsonl*`` glob
+    matches it, hidden files or not (DuckDB's globs do not skip dot files)."""
+    return final.with_name(f".{final.name.replace('.', '_')}.{secrets.token_hex(4)}.tmp")
 
 
 def remove_orphans(folder: Path, *, min_age: float = 60.0) -> list[Path]:
