@@ -50,10 +50,10 @@ def summary_of(proc: subprocess.CompletedProcess[str]) -> dict[str, object]:
 @pytest.mark.timeout(240)
 @pytest.mark.parametrize(
     "point",
-    # fetch: the ledger hazard (page noted, record not yet written); fetch:5 after two
-    # batches are committed; clean/enrich mid-pipeline; write: shard complete under its
-    # temporary name; write:2 a second shard; commit: shard committed, ledger not told.
-    ["fetch", "fetch:5", "clean:3", "enrich", "write", "write:2", "commit"],
+    # fetch: the ledger hazard (page noted, record not yet written); clean:3 and enrich
+    # mid-pipeline; write:2 a second shard complete under its temporary name while the
+    # first may be committed; commit: a shard committed, the ledger not yet told.
+    ["fetch", "clean:3", "enrich", "write:2", "commit"],
 )
 def test_killed_run_resumes_with_one_record_per_input(
     point: str, env: dict[str, str], article_server: PageServer, tmp_path: Path
@@ -67,12 +67,14 @@ def test_killed_run_resumes_with_one_record_per_input(
 
     resumed = summary_of(ingest(env, *urls, *BATCH))
     assert resumed["failed"] == 0
-    assert_each_input_has_one_record(clean, urls)
+    audit = assert_each_input_has_one_record(clean, urls)
+    assert all(r.enrichment == "done" for r in audit.current.values())
+    if point not in {"fetch", "commit"}:
+        return  # a third run (costly) where the ledger's state after the crash matters
 
     again = summary_of(ingest(env, *urls, *BATCH))
     assert again["records_written"] == 0, again  # nothing new: no duplicate versions
-    audit = assert_each_input_has_one_record(clean, urls)
-    assert all(r.enrichment == "done" for r in audit.current.values())
+    assert_each_input_has_one_record(clean, urls)
 
 
 @pytest.mark.timeout(240)
@@ -86,7 +88,7 @@ def test_random_outside_kills_then_resume(env: dict[str, str], article_server: P
             [PYTHON, "-m", "flows.ingest", *urls, *BATCH], cwd=ROOT, env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
-        time.sleep(rng.uniform(0.5, 4.0))
+        time.sleep(rng.uniform(1.0, 6.0))
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
