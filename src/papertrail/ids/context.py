@@ -26,13 +26,16 @@ _LABEL_BEFORE = re.compile(
 _CATEGORY_AFTER = re.compile(
     rf"\s*\[\s*(?:{ARCHIVE_RE}|stat|eess|econ|q-fin)(?:\.[A-Za-z\-]+)?\s*\]", re.IGNORECASE
 )
+_NON_SPACE = re.compile(r"\S")
 _OPEN = re.compile(r"[\[【]\s*$")
 _CLOSE = re.compile(r"\s*[\]】]")
 
 
 def has_arxiv_context(text: str, start: int, end: int) -> bool:
     """True when the bare number ``text[start:end]`` has arXiv context (see module doc)."""
-    if not text[:start].strip() and not text[end:].strip():
+    # No slicing here: copying the text around every candidate made pages with many
+    # numbers quadratic. The search stops at the first non-space character.
+    if _NON_SPACE.search(text, 0, start) is None and _NON_SPACE.search(text, end) is None:
         return True
     line_start = text.rfind("\n", 0, start) + 1
     before = text[max(line_start, start - WINDOW) : start]

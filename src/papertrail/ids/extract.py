@@ -8,6 +8,7 @@ numbers, which need context (:mod:`papertrail.ids.context`).
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Iterable
@@ -45,8 +46,26 @@ class Mention:
     order: tuple[float, int]  # position in the document, for merging links and text
 
 
-def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
-    return any(span[0] < end and start < span[1] for start, end in taken)
+class _Taken:
+    """Disjoint spans already claimed, sorted, so an overlap check is a bisection.
+
+    A linear scan made a page with tens of thousands of ids quadratic (minutes).
+    """
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def overlaps(self, span: tuple[int, int]) -> bool:
+        i = bisect.bisect_right(self._starts, span[0])
+        if i and self._ends[i - 1] > span[0]:
+            return True
+        return i < len(self._starts) and self._starts[i] < span[1]
+
+    def add(self, span: tuple[int, int]) -> None:
+        i = bisect.bisect_right(self._starts, span[0])
+        self._starts.insert(i, span[0])
+        self._ends.insert(i, span[1])
 
 
 def _printed_url(norm: str, start: int, end: int) -> str:
@@ -60,14 +79,14 @@ def text_mentions(text: str, *, today: date) -> list[Mention]:
     """Every valid id mentioned in ``text``, in order, spans in ``text``'s offsets."""
     norm = normalize(text)
     s = norm.text
-    taken: list[tuple[int, int]] = []
+    taken = _Taken()
     found: list[Mention] = []
 
     def add(m: re.Match[str], found_by: FoundBy, *, url: bool = False) -> None:
         arxiv_id = from_match(m, today)
-        if arxiv_id is None or _overlaps(m.span(), taken):
+        if arxiv_id is None or taken.overlaps(m.span()):
             return
-        taken.append(m.span())
+        taken.add(m.span())
         span = norm.source_span(*m.span())
         printed = _printed_url(s, m.start(), m.end()) if url else None
         found.append(Mention(arxiv_id, found_by, span, printed, (span[0], 0)))
@@ -78,8 +97,8 @@ def text_mentions(text: str, *, today: date) -> list[Mention]:
             for m in site.regex.finditer(s):
                 add(m, site.found_by, url=site.found_by != "doi")
     for m in FOREIGN_URL.finditer(s):
-        if not _overlaps(m.span(), taken):
-            taken.append(m.span())
+        if not taken.overlaps(m.span()):
+            taken.add(m.span())
     text_patterns = [CITATION] if "arxiv" in lower else []
     if SLASH_DIGITS.search(s):
         text_patterns += [OLD_STYLE, ARCHIVE_PREFIXED]
