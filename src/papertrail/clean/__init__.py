@@ -18,6 +18,7 @@ from trafilatura.utils import load_html
 from ..document import Document, Link, Metadata
 from ..errors import ExtractError
 from .extract import extract_main
+from .guard import defuse
 from .lines import filter_lines
 from .metadata import detect_lang, extract_page_metadata
 from .prepass import prepass
@@ -25,6 +26,9 @@ from .textmode import extract_text
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
 EXTRACTOR_VERSION = "clean-1.0"
+
+# Pruned markup larger than this (characters) is extracted without trafilatura's fallbacks.
+FAST_EXTRACTION_ABOVE = 2_000_000
 
 _URL = re.compile(r"https?://[^\s<>\"'，。、；）)】」]+")
 _URL_TRAILING = ".,;:!?"
@@ -54,8 +58,12 @@ def printed_links(text: str) -> list[Link]:
 
 def clean_html(html: str, url: str | None = None) -> Extraction:
     """Article text, in-article links (absolute) and metadata of an HTML page."""
+    html = defuse(html)  # bound nesting and attributes: both parsers are quadratic in them
     pruned = prepass(html)
-    main = extract_main(pruned.html, url)
+    # On very large pages trafilatura's fallback comparison (readability, jusText) is
+    # superlinear (a 110,000-paragraph page: 50 s of 53) and adds nothing: skip it there.
+    fast = {"fast": True} if len(pruned.html) > FAST_EXTRACTION_ABOVE else {}
+    main = extract_main(pruned.html, url, **fast)
     lines = filter_lines(main.text.splitlines())
     text = "\n".join(lines.kept)
     stats: Counter[str] = Counter({f"prepass:{k}": v for k, v in pruned.removed.items()})
