@@ -21,6 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from papertrail.document import Document
+from papertrail.preflight import preflight
 from papertrail.session import batched, document_for, new_run_id
 from papertrail.settings import Settings
 from papertrail.summary import RunSummary, table_rows
@@ -214,9 +215,13 @@ def print_summary(summary: dict[str, Any], as_json: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        Settings()
+        settings = Settings(**({"clean_dir": args.out} if args.out else {}))
     except Exception as exc:
         print(f"error: invalid PAPERTRAIL_* settings: {exc}", file=sys.stderr)
+        return 2
+    if problems := preflight(settings, args.inputs):  # before any work: nothing written
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
         return 2
     summary = ingest(
         urls=args.inputs,
