@@ -21,6 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from papertrail.document import Document
+from papertrail.errors import PapertrailError
 from papertrail.preflight import preflight
 from papertrail.session import batched, document_for, new_run_id
 from papertrail.settings import Settings
@@ -223,14 +224,18 @@ def main(argv: list[str] | None = None) -> int:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
-    summary = ingest(
-        urls=args.inputs,
-        out=str(args.out) if args.out else None,
-        enrich=not args.no_enrich,
-        resolve_titles=not args.no_titles,
-        concurrency=args.concurrency,
-        batch_size=args.batch_size,
-    )
+    try:
+        summary = ingest(
+            urls=args.inputs,
+            out=str(args.out) if args.out else None,
+            enrich=not args.no_enrich,
+            resolve_titles=not args.no_titles,
+            concurrency=args.concurrency,
+            batch_size=args.batch_size,
+        )
+    except PapertrailError as exc:  # disk full, locked database...: committed data stays
+        print(f"error: run stopped: {exc.message} [{exc.reason}]", file=sys.stderr)
+        return 1
     print_summary(summary, args.json)
     return 0 if summary["ok"] else 1
 

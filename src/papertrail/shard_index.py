@@ -131,7 +131,13 @@ def connect(clean_dir: Path) -> sqlite3.Connection:
             elif int(row[0]) != _SCHEMA:
                 raise sqlite3.DatabaseError(f"index schema {row[0]}, expected {_SCHEMA}")
             return conn
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.OperationalError as exc:
+            # Locked, disk full, cannot open: the file may be fine and another run may be
+            # using it. Never delete it for that; say so.
+            with contextlib.suppress(Exception):
+                conn.close()
+            raise StorageError(f"{path}: cannot open index: {exc}", reason="index_failed") from exc
+        except sqlite3.DatabaseError as exc:  # not a database, malformed: rebuild it
             with contextlib.suppress(Exception):
                 conn.close()
             if attempt == 2:
