@@ -37,7 +37,7 @@ def run_ingest(args: list[str], env: dict[str, str], timeout: int = 240) -> tupl
 
 def read_records(out: Path) -> list[ArticleRecord]:
     records = []
-    for shard in sorted(out.glob("articles/*/*.jsonl")):
+    for shard in sorted([*out.glob("articles/*/*.jsonl"), *out.glob("failures/*/*.jsonl")]):
         for line in shard.read_text(encoding="utf-8").splitlines():
             records.append(ArticleRecord.model_validate_json(line))
     return records
@@ -49,6 +49,7 @@ def test_ingest_pages_seeds_and_failures(
     out = tmp_path / "clean"
     urls = [
         page_server.url("/roundup.html"),
+        page_server.url("/roundup-nocharset.html"),  # same <link rel=canonical>: a duplicate
         page_server.url("/roundup-gbk.html"),
         page_server.url("/roundup-gbk-header.html"),
         page_server.url("/missing.html"),
@@ -61,9 +62,11 @@ def test_ingest_pages_seeds_and_failures(
     assert code == 1, "one input failed (404): exit status must say so"
     assert summary["inputs"] == len(urls)
     assert summary["failed"] == 1
+    assert summary["unchanged"] == 1, "the same article under a second URL is written once"
     records = read_records(out)
-    assert len(records) == len(urls), "every input, failed or not, has exactly one record"
+    assert len(records) == len(urls) - 1, "every article, failed or not, has one record"
     by_url = {r.url: r for r in records}
+    assert page_server.url("/roundup-nocharset.html") not in by_url
 
     # the 404 is recorded with its reason, and the run went on
     missing = by_url[page_server.url("/missing.html")]
