@@ -15,11 +15,11 @@ import sys
 from typing import Any
 
 import httpx
-from papertrail.discover import discover_detailed
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from papertrail.discover import discover_detailed
 from papertrail.errors import PapertrailError
 from papertrail.output import OutputStore
 from papertrail.settings import Settings
