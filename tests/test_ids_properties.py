@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,3 +54,14 @@ def test_citations_round_trip_through_web_noise(
     assert (ref.id, ref.version, ref.found_by) == (arxiv_id, version, "text")
     assert ref.span is not None and text[slice(*ref.span)] == cited
     assert parse_id(f"{arxiv_id}v{version}", today=TODAY) == (arxiv_id, version)
+
+
+@pytest.mark.timeout(30)
+def test_large_dense_page_stays_linear() -> None:
+    # 40,000 URLs, DOIs and number look-alikes on one line: quadratic overlap checks or
+    # unbounded line searches would not finish in the timeout.
+    chunk = (
+        "数字 2307.09288 以及 arXiv:2311.11045 https://example.com/a/b 10.1145/1.2 hep-th/9901001 "
+    )
+    refs = find_ids(chunk * 10_000, today=TODAY)
+    assert [r.id for r in refs] == ["2311.11045", "hep-th/9901001"]

@@ -202,14 +202,14 @@ def find_title_candidates(text: str) -> list[TitleCandidate]:
     code and ordinary sentences are not candidates.
     """
     seen: set[str] = set()
-    taken: list[tuple[int, int]] = []
+    last_end = -1
     found: list[TitleCandidate] = []
     for cand in sorted(_raw_candidates(text), key=lambda c: c.span):
         key = normalize_title(cand.title)
-        if key in seen or any(s < cand.span[1] and cand.span[0] < e for s, e in taken):
+        if key in seen or cand.span[0] < last_end:  # sorted: only the last can overlap
             continue
         seen.add(key)
-        taken.append(cand.span)
+        last_end = cand.span[1]
         found.append(cand)
     return found
 
