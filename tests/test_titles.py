@@ -215,7 +215,7 @@ def test_between_thresholds_needs_corroboration() -> None:
 
 
 def test_author_surname_corroborates() -> None:
-    doc, _ = resolve(_near_doc("「简述:」Tay 等人介绍了UL2R方法。"))
+    doc, _ = resolve(_near_doc("「简述:」Tay等人(2022)介绍了UL2R方法。"))
     [ref] = doc.arxiv
     assert (ref.id, ref.found_by) == ("2210.11399", "title")
     assert ref.score is not None and 0.8 <= ref.score < 0.9

@@ -257,9 +257,12 @@ class TitleMatch:
     evidence: str
 
 
+_LATIN_RUN = re.compile(r"[a-z\u00df-\u024f]+")
+
+
 def _surname(author: str) -> str:
-    parts = normalize_title(author).split()
-    return parts[-1] if parts else ""
+    runs = _LATIN_RUN.findall(normalize_title(author))
+    return runs[-1] if runs else ""
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -391,7 +394,8 @@ class TitleResolver:
         cand: TitleCandidate, paper: Paper, text: str, article_day: date | None
     ) -> str | None:
         window = text[max(0, cand.span[0] - AUTHOR_WINDOW) : cand.span[1] + AUTHOR_WINDOW]
-        window_words = set(normalize_title(window).split())
+        # Latin runs only: "Touvron等人" must yield "touvron".
+        window_words = set(_LATIN_RUN.findall(normalize_title(window)))
         for author in paper.authors:
             surname = _surname(author)
             if len(surname) >= 3 and surname in window_words:
