@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from papertrail.document import Document, Metadata
-from papertrail.errors import ArxivResponseError, ArxivUnavailable
+from papertrail.errors import ArxivResponseError, ArxivUnavailable, InputError
 from papertrail.ids import extract_ids
 from papertrail.record import Paper
 from papertrail.titles import (
@@ -287,3 +287,20 @@ def test_known_papers_cover_their_titles() -> None:
     doc.papers.append(BY_ID["2210.11399"])
     doc, search = resolve(doc)
     assert search.queries == [] and doc.unresolved == []
+
+
+def test_a_refused_query_fails_that_title_only() -> None:
+    calls: list[str] = []
+
+    def picky(query: str, max_results: int) -> list[Paper]:
+        calls.append(query)
+        if "orca" in query:
+            raise InputError("query refused", reason="arxiv_bad_query")
+        return CatalogueSearch(PAPERS)(query, max_results)
+
+    doc = TitleResolver(picky).resolve(seed_doc(SEED_004))
+    assert [u.title for u in doc.unresolved if u.reason == "search_failed"] == [
+        "Orca 2: Teaching Small Language Models How to Reason"
+    ]
+    assert len([r for r in doc.arxiv if r.found_by == "title"]) == 11
+    assert len(calls) == 16

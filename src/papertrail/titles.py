@@ -20,7 +20,7 @@ from datetime import date
 from typing import Literal
 
 from .document import Document
-from .errors import ArxivError
+from .errors import ArxivError, PapertrailError
 from .ids import parse_id
 from .record import ArxivRef, Paper, UnresolvedTitle
 
@@ -302,8 +302,10 @@ class TitleResolver:
                 continue
             try:
                 results = self._search(cand.title)
-            except ArxivError:
-                failed = True
+            except PapertrailError as exc:
+                # ArxivError: the API is unusable, stop asking. Anything else (a query the
+                # client refuses) concerns this title only.
+                failed = failed or isinstance(exc, ArxivError)
                 doc.unresolved.append(self._unresolved(cand, "search_failed"))
                 continue
             outcome = self.judge(cand, results, text=text, article_day=article_day)
