@@ -70,6 +70,11 @@ def test_seed_004_candidates() -> None:
         ("Paper: Mistral 7B", ["Mistral 7B"]),
         ("标题：Segment Anything\n", ["Segment Anything"]),
         ("作者采用了“Textbooks Are All You Need”的方法", ["Textbooks Are All You Need"]),
+        (
+            "论文：《DeLighT: Deep and Light-weight Transformer》",
+            ["DeLighT: Deep and Light-weight Transformer"],
+        ),
+        ("論文「Attention Is All You Need」提出了", ["Attention Is All You Need"]),
     ],
 )
 def test_candidate_forms(text: str, expect: list[str]) -> None:

@@ -110,7 +110,8 @@ _LABEL = re.compile(
     r"(?P<title>[^\n]+)",
     re.IGNORECASE,
 )
-_BOOK = re.compile(r"《(?P<title>[^《》\n]{3,300})》")
+#: CJK title marks: 《》 and the corner brackets 「」『』 (only CJK pages use them).
+_BOOK = re.compile(r"[《「『](?P<title>[^《》「」『』\n]{3,300})[》」』]")
 _QUOTES = re.compile(r"[“\"](?P<title>[^“”\"\n]{3,300})[”\"]")
 _PAPER_CUE = re.compile(r"论文|预印本|paper|arxiv", re.IGNORECASE)
 #: Characters before a short quoted title searched for a paper cue.
@@ -176,14 +177,14 @@ def _raw_candidates(text: str) -> Iterator[TitleCandidate]:
         if title and _english(title, 2):
             start = text.index(title, m.start("title"))
             yield TitleCandidate(title, (start, start + len(title)), "label")
-    # Quotes and lone lines mean something else in English pages (songs, slogans,
-    # headings): they count only in articles that are mostly CJK.
-    if not _mostly_cjk(text):
-        return
     for m in _BOOK.finditer(text):
         title = m.group("title").strip()
         if _english(title, 2) and _quoted_title(text, m.start(), title):
             yield TitleCandidate(title, m.span("title"), "book_quotes")
+    # Quotes and lone lines mean something else in English pages (songs, slogans,
+    # headings): they count only in articles that are mostly CJK.
+    if not _mostly_cjk(text):
+        return
     for m in _QUOTES.finditer(text):
         title = m.group("title").strip()
         if _english(title, 3) and _title_like(title) and _quoted_title(text, m.start(), title):
