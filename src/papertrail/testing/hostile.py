@@ -351,3 +351,15 @@ class HostileServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def main() -> None:
+    """``python -m papertrail.testing.hostile``: serve on 127.0.0.1 until interrupted."""
+    with HostileServer() as server:
+        print(f"hostile server on {server.base} (Ctrl-C to stop)", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            server._stopping.wait()
+
+
+if __name__ == "__main__":
+    main()
