@@ -152,3 +152,17 @@ def test_duplicate_share_links_in_one_batch_are_deduplicated(
     first = _fetch(settings, server.url("/page/dup?utm_source=a"))
     second = _fetch(settings, server.url("/page/dup?from=timeline"))
     assert first.skipped is None and second.skipped == "unchanged"
+
+
+def test_last_modified_alone_gives_304(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    settings = make_settings()
+    url = server.url("/lastmod/a")
+    assert _fetch(settings, url).status == 200
+    again = _fetch(settings, url)
+    assert (again.status, again.skipped) == (304, "unchanged")
+    last = server.requests("/lastmod/a")[-1]
+    assert "If-None-Match" not in last.headers and last.headers["If-Modified-Since"]
+    server.set_version("a", 2)
+    assert _fetch(settings, url).skipped is None
