@@ -57,7 +57,7 @@ class Settings(BaseSettings):
         120.0, ge=0, description="Longest Retry-After we wait for; longer gives up at once."
     )
     max_host_delay: float = Field(
-        60.0, ge=0, description="Cap on Crawl-delay and on the 429/503 slowdown per host."
+        60.0, ge=0, description="Cap on Crawl-delay and the 429/503 slowdown per host (0: no cap)."
     )
     robots_timeout: float = Field(10.0, gt=0, description="Seconds to fetch one robots.txt.")
     max_compression_ratio: float = Field(
