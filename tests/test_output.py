@@ -99,6 +99,18 @@ def test_failed_records_go_to_failures_without_bumping(tmp_path: Path) -> None:
     assert [r.text for r in iter_current_records(tmp_path)] == ["a"]
 
 
+def test_failure_is_filed_under_the_article_its_url_led_to(tmp_path: Path) -> None:
+    store = OutputStore(tmp_path)
+    good = make_record(1, "a")
+    good.canonical_url = "https://news.example/canonical/1"
+    good.article_id = "c" * 16  # as Document.article_id derives it from the canonical URL
+    run(store, "r1", [good])
+    with store.open_run("r2", day=DAY) as writer:
+        writer.write(make_record(1, failed=True))  # id from the input URL: unknown
+    (failure,) = lines(writer.failures_path)
+    assert (failure["article_id"], failure["version"]) == ("c" * 16, 1)
+
+
 def test_gzip_shards(tmp_path: Path) -> None:
     store = OutputStore(tmp_path, gzip=True)
     _, path = run(store, "r1", [make_record(1, "a"), make_record(2, "b")])

@@ -243,6 +243,11 @@ class RunWriter:
             self._snapshot[article_id] = lookup(self._conn, article_id)
         return self._snapshot[article_id]
 
+    def _article_of(self, url: str) -> str | None:
+        assert self._conn is not None
+        row = self._conn.execute("SELECT article_id FROM urls WHERE url=?", (url,)).fetchone()
+        return row[0] if row else None
+
     def write(self, record: ArticleRecord) -> bool:
         """Assign ``record.version`` and stage it; False when the article is unchanged."""
         if self._conn is None:
@@ -250,13 +255,18 @@ class RunWriter:
         with self._lock:
             if self.committed:
                 raise StorageError("RunWriter.write after commit", reason="not_open")
-            base = self._base(record.article_id)
             if not record.ok:
-                version = base.version if base else 0
-                out = record.model_copy(update={"version": version})
+                # no canonical URL was learnt, so the id comes from the input URL; file
+                # the failure under the article that URL led to last time, if any
+                article_id = self._article_of(record.url) or record.article_id
+                base = self._base(article_id)
+                out = record.model_copy(
+                    update={"article_id": article_id, "version": base.version if base else 0}
+                )
                 self._failures.write_line(out.model_dump_json())
                 self.failed += 1
                 return True
+            base = self._base(record.article_id)
             version = base.version + 1 if base else 1
             out = record.model_copy(update={"version": version})
             new = state_of(out)
