@@ -262,6 +262,14 @@ def test_listing_page_links(server: RouteServer, client) -> None:
     ]
 
 
+def test_listing_pattern_matching_nothing_is_reported(server: RouteServer, client) -> None:
+    url = server.add("/list2", LISTING.encode("gbk"), content_type="text/html")
+    src = ListingSource(name="l", kind="listing", url=url, link_pattern=r"/news/\d+")
+    detail = discover_detailed(src, client)
+    assert detail.urls == [] and detail.filtered == detail.found == 7
+    assert "matched the source's patterns" in detail.warnings[0]
+
+
 def test_listing_base_href(server: RouteServer, client) -> None:
     html = '<html><head><base href="/section/"></head><body><a href="p/1.html">x</a></body></html>'
     url = server.add("/list", html, content_type="text/html")

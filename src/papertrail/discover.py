@@ -116,6 +116,11 @@ def discover_detailed(
         if len(result.urls) >= source.max_new:
             result.capped = True  # stop reading (and fetching child sitemaps) here
             break
+    if result.found and result.filtered == result.found:
+        # the usual sign of a site redesign or a wrong pattern: say so in the run report
+        result.warnings.append(
+            f"none of the {result.found} URLs found matched the source's patterns"
+        )
     return result
 
 
