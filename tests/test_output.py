@@ -255,3 +255,20 @@ def test_orphaned_temp_files_are_swept(tmp_path: Path) -> None:
         assert not dead.exists()
         assert live_tmp.exists()  # still locked by its writer
     assert sorted(p.name for p in day_dir.iterdir()) == ["live.jsonl"]
+
+
+def test_unchanged_folders_are_trusted_and_changes_still_seen(tmp_path: Path) -> None:
+    """Reconciling skips day folders whose mtime is unchanged, yet sees a new shard."""
+    import os
+    import sqlite3
+
+    store = OutputStore(tmp_path)
+    _, p1 = run(store, "r1", [make_record(1, "a")])
+    os.utime(p1.parent, (1_000_000, 1_000_000))  # settled long ago
+    store.state("x")
+    with sqlite3.connect(tmp_path / INDEX_NAME) as conn:
+        assert conn.execute("SELECT path FROM dirs").fetchall() == [("articles/2026-11-23",)]
+    # a shard appears without the index being told (another process crashed after rename)
+    newer = make_record(1, "a2").model_copy(update={"version": 2})
+    (p1.parent / "r2.jsonl").write_text(newer.model_dump_json() + "\n")
+    assert store.state(newer.article_id).version == 2  # type: ignore[union-attr]

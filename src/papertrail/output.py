@@ -130,9 +130,9 @@ class OutputStore:
         conn = self._connect()
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for table in ("articles", "urls", "shards"):
+            for table in ("articles", "urls", "shards", "dirs"):
                 conn.execute(f"DELETE FROM {table}")
-            reconcile(conn, self.clean_dir)
+            reconcile(conn, self.clean_dir, full=True)
             conn.execute("COMMIT")
             return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         finally:
@@ -161,7 +161,8 @@ class OutputStore:
         return write_catalogue(self.clean_dir)
 
     def sweep(self) -> list[Path]:
-        """Remove temporary files of runs that died (see atomicfile.remove_orphans)."""
+        """Remove temporary files of runs that died, in every folder (open_run sweeps the
+        folders that changed; see atomicfile.remove_orphan)."""
         removed = remove_orphans(self.clean_dir)
         for sub in (ARTICLES_DIR, FAILURES_DIR):
             root = self.clean_dir / sub
@@ -205,8 +206,7 @@ class RunWriter:
     # -- context manager ----------------------------------------------------------------
     def __enter__(self) -> RunWriter:
         self._check_free()
-        self.store.sweep()
-        self._conn = self.store._connect()
+        self._conn = self.store._connect()  # reconciles the index and sweeps dead temp files
         return self
 
     def __exit__(

@@ -18,13 +18,16 @@ import contextlib
 import gzip
 import hashlib
 import json
+import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from .atomicfile import is_temp_name, remove_orphan, remove_orphans
 from .errors import StorageError
 from .record import ArticleRecord
 
@@ -32,7 +35,7 @@ INDEX_NAME = "_index.sqlite"
 ARTICLES_DIR = "articles"
 FAILURES_DIR = "failures"
 SHARD_SUFFIXES = (".jsonl", ".jsonl.gz")
-_SCHEMA = 1
+_SCHEMA = 2
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -47,6 +50,7 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE TABLE IF NOT EXISTS urls (url TEXT PRIMARY KEY, article_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS shards (path TEXT PRIMARY KEY, size INTEGER NOT NULL,
                                    records INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL);
 """
 
 
@@ -175,18 +179,83 @@ def ingest_shard(conn: sqlite3.Connection, clean_dir: Path, path: Path) -> int:
     return count
 
 
-def reconcile(conn: sqlite3.Connection, clean_dir: Path) -> None:
-    """Bring the index up to date with the shards on disk (inside the caller's transaction)."""
-    on_disk = {p.relative_to(clean_dir).as_posix(): p for p in shard_paths(clean_dir)}
-    known = dict(conn.execute("SELECT path, size FROM shards").fetchall())
-    stale = any(
-        rel not in on_disk or on_disk[rel].stat().st_size != size for rel, size in known.items()
-    )
+# A folder whose mtime is older than this when scanned is trusted to be unchanged while
+# its mtime stays the same (guards filesystems with coarse timestamps).
+_SETTLE_NS = 2_000_000_000
+
+
+def _scan(clean_dir: Path, rel_dir: str) -> tuple[dict[str, int], bool]:
+    """Shards (relative path -> size) of one folder, sweeping dead writers' temp files.
+
+    The flag is False when a temporary file remains (a live writer, or one too young to
+    judge): such a folder must be looked at again next time.
+    """
+    shards: dict[str, int] = {}
+    settled = True
+    with os.scandir(clean_dir / rel_dir) as entries:
+        for entry in entries:
+            name = entry.name
+            if is_temp_name(name):
+                settled = remove_orphan(Path(entry.path)) and settled
+            elif (
+                not name.startswith(("_", "."))
+                and name.endswith(SHARD_SUFFIXES)
+                and entry.is_file()
+            ):
+                shards[f"{rel_dir}/{name}"] = entry.stat().st_size
+    return shards, settled
+
+
+def _day_dirs(clean_dir: Path) -> dict[str, int]:
+    """``articles/<day>`` and ``failures/<day>`` folders with their mtimes (ns)."""
+    out: dict[str, int] = {}
+    for sub in (ARTICLES_DIR, FAILURES_DIR):
+        try:
+            with os.scandir(clean_dir / sub) as entries:
+                for entry in entries:
+                    if entry.is_dir() and not entry.name.startswith((".", "_")):
+                        out[f"{sub}/{entry.name}"] = entry.stat().st_mtime_ns
+        except FileNotFoundError:
+            continue
+    return out
+
+
+def reconcile(conn: sqlite3.Connection, clean_dir: Path, *, full: bool = False) -> None:
+    """Bring the index up to date with the shards on disk (inside the caller's transaction).
+
+    Only folders whose mtime changed since they were last scanned are listed (adding,
+    renaming or deleting a file changes it), so the cost grows with the number of days
+    touched, not the number of shards. Dead writers' temporary files are swept on the way.
+    ``full`` lists every folder (``rebuild_index``).
+    """
+    remove_orphans(clean_dir)  # catalogue temporaries
+    now = time.time_ns()
+    folders = _day_dirs(clean_dir)
+    trusted = {} if full else dict(conn.execute("SELECT path, mtime_ns FROM dirs").fetchall())
+    by_dir: dict[str, dict[str, int]] = {}
+    for rel, size in conn.execute("SELECT path, size FROM shards"):
+        by_dir.setdefault(rel.rpartition("/")[0], {})[rel] = size
+    stale = any(folder not in folders for folder in by_dir)  # a whole day deleted
+    new: list[str] = []
+    for folder, mtime in folders.items():
+        if stale:
+            break
+        if trusted.get(folder) == mtime:
+            continue
+        on_disk, settled = _scan(clean_dir, folder)
+        known = by_dir.get(folder, {})
+        if any(on_disk.get(rel) != size for rel, size in known.items()):
+            stale = True  # a shard deleted or rewritten by hand
+            break
+        new += [rel for rel in on_disk if rel not in known and folder.startswith(ARTICLES_DIR)]
+        if settled and now - mtime > _SETTLE_NS:
+            conn.execute("INSERT OR REPLACE INTO dirs VALUES (?, ?)", (folder, mtime))
+        else:
+            conn.execute("DELETE FROM dirs WHERE path=?", (folder,))
     if stale:
-        conn.execute("DELETE FROM articles")
-        conn.execute("DELETE FROM urls")
-        conn.execute("DELETE FROM shards")
-        known = {}
-    for rel, path in on_disk.items():
-        if rel not in known:
-            ingest_shard(conn, clean_dir, path)
+        for table in ("articles", "urls", "shards", "dirs"):
+            conn.execute(f"DELETE FROM {table}")
+        reconcile(conn, clean_dir, full=True)
+        return
+    for rel in sorted(new):
+        ingest_shard(conn, clean_dir, clean_dir / rel)
