@@ -272,3 +272,28 @@ def test_unchanged_folders_are_trusted_and_changes_still_seen(tmp_path: Path) ->
     newer = make_record(1, "a2").model_copy(update={"version": 2})
     (p1.parent / "r2.jsonl").write_text(newer.model_dump_json() + "\n")
     assert store.state(newer.article_id).version == 2  # type: ignore[union-attr]
+
+
+def test_a_locked_index_is_a_storage_error_and_is_kept(tmp_path: Path, monkeypatch) -> None:
+    """Another process holding the index past the timeout: a clear error, nothing deleted."""
+    import sqlite3
+
+    from papertrail import shard_index
+
+    store = OutputStore(tmp_path)
+    run(store, "r1", [make_record(1, "a")])
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(  # a short busy timeout, so the test does not wait 60 s
+        shard_index.sqlite3, "connect", lambda *a, **k: real_connect(*a, **{**k, "timeout": 0.1})
+    )
+    holder = real_connect(tmp_path / INDEX_NAME, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StorageError) as err:
+            store.state(make_record(1).article_id)
+        assert err.value.reason == "index_busy"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    monkeypatch.undo()
+    assert store.state(make_record(1).article_id).version == 1  # type: ignore[union-attr]

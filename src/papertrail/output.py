@@ -47,6 +47,7 @@ from .shard_index import (
     FAILURES_DIR,
     ArticleState,
     connect,
+    index_errors,
     ingest_shard,
     lookup,
     read_shard,
@@ -99,9 +100,10 @@ class OutputStore:
             ) from exc
         conn = connect(self.clean_dir)
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            reconcile(conn, self.clean_dir)
-            conn.execute("COMMIT")
+            with index_errors(self.clean_dir):
+                conn.execute("BEGIN IMMEDIATE")
+                reconcile(conn, self.clean_dir)
+                conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -285,16 +287,17 @@ class RunWriter:
         clean_dir = self.store.clean_dir
         self._articles.flush()
         self._failures.flush()
-        conn.execute("BEGIN IMMEDIATE")  # serialises commits of concurrent runs
         try:
-            reconcile(conn, clean_dir)
-            self._check_free()
-            if self._articles.tmp is not None and self._raced(conn):
-                self._rebase(conn)
-            if self._articles.commit() is not None:
-                ingest_shard(conn, clean_dir, self.path)
-            self._failures.commit()
-            conn.execute("COMMIT")
+            with index_errors(clean_dir):
+                conn.execute("BEGIN IMMEDIATE")  # serialises commits of concurrent runs
+                reconcile(conn, clean_dir)
+                self._check_free()
+                if self._articles.tmp is not None and self._raced(conn):
+                    self._rebase(conn)
+                if self._articles.commit() is not None:
+                    ingest_shard(conn, clean_dir, self.path)
+                self._failures.commit()
+                conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

@@ -120,10 +120,26 @@ def shard_paths(clean_dir: Path, subdir: str = ARTICLES_DIR) -> list[Path]:
     )
 
 
+@contextlib.contextmanager
+def index_errors(clean_dir: Path) -> Iterator[None]:
+    """SQLite trouble (a lock held past the timeout, a full disk) as a StorageError."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        reason = "index_busy" if "locked" in str(exc) or "busy" in str(exc) else "index_failed"
+        raise StorageError(f"{clean_dir / INDEX_NAME}: {exc}", reason=reason) from exc
+
+
 def connect(clean_dir: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the index; an unreadable one is deleted and recreated."""
+    """Open (creating if needed) the index; a corrupt or outdated one is recreated.
+
+    Only a database that SQLite says is damaged (or one of another schema) is deleted:
+    "locked" or "cannot open" are :class:`StorageError`, since another run may be using
+    the index this very moment.
+    """
     path = clean_dir / INDEX_NAME
     for attempt in (1, 2):
+        conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
@@ -133,11 +149,17 @@ def connect(clean_dir: Path) -> sqlite3.Connection:
             if row is None:
                 conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(_SCHEMA),))
             elif int(row[0]) != _SCHEMA:
-                raise sqlite3.DatabaseError(f"index schema {row[0]}, expected {_SCHEMA}")
+                raise _Outdated(f"index schema {row[0]}, expected {_SCHEMA}")
             return conn
-        except sqlite3.DatabaseError as exc:
-            with contextlib.suppress(Exception):
+        except sqlite3.OperationalError:  # locked, busy, unreadable: not ours to delete
+            if conn is not None:
                 conn.close()
+            with index_errors(clean_dir):
+                raise
+        except (sqlite3.DatabaseError, _Outdated) as exc:  # damaged: derived data, rebuild
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    conn.close()
             if attempt == 2:
                 raise StorageError(
                     f"{path}: cannot open index: {exc}", reason="index_failed"
@@ -146,6 +168,10 @@ def connect(clean_dir: Path) -> sqlite3.Connection:
                 with contextlib.suppress(FileNotFoundError):
                     Path(f"{path}{suffix}").unlink()
     raise AssertionError("unreachable")
+
+
+class _Outdated(Exception):
+    """The index was written by another version of this module."""
 
 
 def lookup(conn: sqlite3.Connection, article_id: str) -> ArticleState | None:
