@@ -219,7 +219,7 @@ class RunWriter:
     ) -> None:
         try:
             if exc_type is None:
-                with self._lock:
+                with self._lock, index_errors(self.store.clean_dir):
                     self._commit()
         finally:
             self._articles.abort()
@@ -287,17 +287,16 @@ class RunWriter:
         clean_dir = self.store.clean_dir
         self._articles.flush()
         self._failures.flush()
+        conn.execute("BEGIN IMMEDIATE")  # serialises commits of concurrent runs
         try:
-            with index_errors(clean_dir):
-                conn.execute("BEGIN IMMEDIATE")  # serialises commits of concurrent runs
-                reconcile(conn, clean_dir)
-                self._check_free()
-                if self._articles.tmp is not None and self._raced(conn):
-                    self._rebase(conn)
-                if self._articles.commit() is not None:
-                    ingest_shard(conn, clean_dir, self.path)
-                self._failures.commit()
-                conn.execute("COMMIT")
+            reconcile(conn, clean_dir)
+            self._check_free()
+            if self._articles.tmp is not None and self._raced(conn):
+                self._rebase(conn)
+            if self._articles.commit() is not None:
+                ingest_shard(conn, clean_dir, self.path)
+            self._failures.commit()
+            conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
