@@ -147,17 +147,24 @@ class OutputStore:
         conn = self._connect()
         try:
             rows = conn.execute(
-                "SELECT shard, article_id, version FROM articles ORDER BY shard, line"
+                "SELECT shard, line, article_id, version FROM articles ORDER BY shard, line"
             ).fetchall()
         finally:
             conn.close()
-        wanted: dict[str, set[tuple[str, int]]] = {}
-        for shard, article_id, version in rows:
-            wanted.setdefault(shard, set()).add((article_id, version))
-        for shard, keys in wanted.items():
-            for _, record in read_shard(self.clean_dir / shard):
-                if (record.article_id, record.version) in keys:
+        wanted: dict[str, dict[int, tuple[str, int]]] = {}
+        for shard, line, article_id, version in rows:
+            wanted.setdefault(shard, {})[line] = (article_id, version)
+        for shard, lines in wanted.items():
+            missing = set(lines.values())
+            for n, record in read_shard(self.clean_dir / shard, only=lines):
+                if (record.article_id, record.version) == lines[n]:
+                    missing.discard(lines[n])
                     yield record
+            if missing:  # the shard changed under the index (edited in place): read it all
+                for _, record in read_shard(self.clean_dir / shard):
+                    if (record.article_id, record.version) in missing:
+                        missing.discard((record.article_id, record.version))
+                        yield record
 
     def write_catalogue(self) -> Path:
         return write_catalogue(self.clean_dir)

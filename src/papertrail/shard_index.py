@@ -21,7 +21,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,13 +89,18 @@ def state_of(record: ArticleRecord, shard: str = "", line: int = 0) -> ArticleSt
     return ArticleState(record.version, record.text_sha256, ids_sha256(record), shard, line)
 
 
-def read_shard(path: Path) -> Iterator[tuple[int, ArticleRecord]]:
-    """Yield ``(line_number, record)`` from a ``.jsonl`` or ``.jsonl.gz`` shard."""
+def read_shard(
+    path: Path, only: Container[int] | None = None
+) -> Iterator[tuple[int, ArticleRecord]]:
+    """Yield ``(line_number, record)`` from a ``.jsonl`` or ``.jsonl.gz`` shard.
+
+    ``only``: the 1-based line numbers wanted; other lines are skipped unparsed.
+    """
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8") as fh:
             for n, line in enumerate(fh, 1):
-                if not line.strip():
+                if (only is not None and n not in only) or not line.strip():
                     continue
                 try:
                     yield n, ArticleRecord.model_validate_json(line)
