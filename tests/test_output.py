@@ -297,3 +297,12 @@ def test_a_locked_index_is_a_storage_error_and_is_kept(tmp_path: Path, monkeypat
         holder.close()
     monkeypatch.undo()
     assert store.state(make_record(1).article_id).version == 1  # type: ignore[union-attr]
+
+
+def test_current_records_survive_a_shard_edited_in_place(tmp_path: Path) -> None:
+    """Line numbers in the index are a shortcut, never a reason to drop a record."""
+    store = OutputStore(tmp_path)
+    _, path = run(store, "r1", [make_record(1, "a"), make_record(2, "b")])
+    first, second = path.read_text("utf-8").splitlines()
+    path.write_text(f"{second}\n{first}\n", encoding="utf-8")  # same size, lines swapped
+    assert sorted(r.text for r in iter_current_records(tmp_path)) == ["a", "b"]
