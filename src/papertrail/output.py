@@ -136,7 +136,8 @@ class OutputStore:
                 conn.execute(f"DELETE FROM {table}")
             reconcile(conn, self.clean_dir, full=True)
             conn.execute("COMMIT")
-            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            count: int = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            return count
         finally:
             conn.close()
 

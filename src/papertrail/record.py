@@ -118,7 +118,7 @@ class ArticleRecord(_Model):
     extractor_version: str = Field(description="Version of the cleaning rules that made `text`.")
     errors: list[StageError] = Field(default_factory=list)
     version: int = Field(
-        1,
+        default=1,
         ge=0,
         description=(
             "Article version, assigned by the output store: 1 for a new article, +1 each "
