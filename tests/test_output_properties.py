@@ -63,3 +63,31 @@ def test_versions_stay_unique_contiguous_and_current(runs, gz: bool) -> None:
         current = {r.article_id: (r.version, r.text) for r in iter_current_records(clean)}
         assert current == model
         assert not list(clean.rglob("*.tmp"))
+
+
+def _writer_process(clean: str, worker: int) -> None:
+    store = OutputStore(Path(clean))
+    for n in range(4):
+        with store.open_run(f"w{worker}-{n}", day=date(2026, 11, 23)) as writer:
+            for article in range(12):
+                writer.write(make_record(article, f"worker {worker} run {n}"))
+
+
+def test_concurrent_processes_never_share_a_version(tmp_path: Path) -> None:
+    """Three processes rewrite the same articles at once: versions stay unique, contiguous."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_writer_process, args=(str(tmp_path), w)) for w in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    rows = [rec for path in shard_paths(tmp_path) for _, rec in read_shard(path)]
+    keys = [(r.article_id, r.version) for r in rows]
+    assert len(keys) == len(set(keys))
+    for article_id in {r.article_id for r in rows}:
+        versions = sorted(v for a, v in keys if a == article_id)
+        assert versions == list(range(1, len(versions) + 1))
+    assert len({r.article_id for r in iter_current_records(tmp_path)}) == 12
