@@ -48,7 +48,9 @@ class PrefectRateLimiter:
 
     def __init__(self, settings: Settings, name: str = LIMIT_NAME) -> None:
         self.name = name
-        self.local = FileLimiter(settings.arxiv_limiter_file, settings.arxiv_interval)
+        self.local = FileLimiter(
+            settings.arxiv_limiter_file, settings.arxiv_interval, hold=settings.arxiv_timeout
+        )
         ensure_limit(settings.arxiv_interval + SAFETY_MARGIN, name)
 
     def acquire(self) -> float:
@@ -56,6 +58,9 @@ class PrefectRateLimiter:
         rate_limit(self.name, occupy=1, strict=True)
         self.local.acquire()
         return time.monotonic() - start
+
+    def release(self) -> None:
+        self.local.release()
 
 
 def prefect_server_configured() -> bool:
@@ -66,4 +71,6 @@ def make_limiter(settings: Settings) -> Limiter:
     """The Prefect limit when a server is configured, the local file limiter otherwise."""
     if settings.arxiv_interval > 0 and prefect_server_configured():
         return PrefectRateLimiter(settings)
-    return FileLimiter(settings.arxiv_limiter_file, settings.arxiv_interval)
+    return FileLimiter(
+        settings.arxiv_limiter_file, settings.arxiv_interval, hold=settings.arxiv_timeout
+    )

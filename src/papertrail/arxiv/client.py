@@ -50,7 +50,9 @@ class ArxivClient:
     ) -> None:
         self.settings = settings
         self.stats = ArxivStats()
-        self.limiter = limiter or FileLimiter(settings.arxiv_limiter_file, settings.arxiv_interval)
+        self.limiter = limiter or FileLimiter(
+            settings.arxiv_limiter_file, settings.arxiv_interval, hold=settings.arxiv_timeout
+        )
         self._own_cache = cache is None
         self.cache = cache or PaperCache(
             settings.arxiv_cache_file,

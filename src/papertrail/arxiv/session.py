@@ -26,7 +26,7 @@ import httpx
 from ..errors import ArxivError, ArxivResponseError, ArxivUnavailable
 from ..settings import Settings
 from .feed import FeedPage, error_message, parse_feed
-from .limiter import Limiter
+from .limiter import Limiter, ReleasingLimiter
 from .stats import ArxivStats
 
 log = logging.getLogger(__name__)
@@ -108,6 +108,14 @@ class ApiSession:
             self.stats.seconds_waited += seconds
 
     def _once(self, params: dict[str, str]) -> FeedPage:
+        try:
+            resp = self._send(params)
+        finally:
+            if isinstance(self.limiter, ReleasingLimiter):
+                self.limiter.release()
+        return self._read(resp)
+
+    def _send(self, params: dict[str, str]) -> httpx.Response:
         url = self.settings.arxiv_api_url
         try:
             if len(str(httpx.URL(url, params=params))) <= MAX_GET_URL:
@@ -121,6 +129,9 @@ class ApiSession:
         except httpx.TransportError as exc:
             err = ArxivUnavailable(f"arXiv API unreachable: {exc!r}", reason="arxiv_unreachable")
             raise _Retryable(err) from exc
+        return resp
+
+    def _read(self, resp: httpx.Response) -> FeedPage:
         status = resp.status_code
         if status == 429 or status >= 500:
             if status == 429:
