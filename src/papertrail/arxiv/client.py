@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from ..errors import ArxivError, ArxivResponseError, ArxivUnavailable
+from ..errors import ArxivError, ArxivResponseError, ArxivUnavailable, InputError
 from ..record import Paper
 from ..settings import Settings
 from .cache import PaperCache
@@ -26,6 +26,8 @@ from .session import ApiSession
 from .stats import ArxivStats
 
 log = logging.getLogger(__name__)
+
+MAX_PAGE = 2000  # the API's largest page
 
 
 @dataclass(slots=True)
@@ -115,7 +117,8 @@ class ArxivClient:
                 "search_query": "",
                 "id_list": ",".join(chunk),
                 "start": "0",
-                "max_results": str(len(chunk)),
+                # Never below the ids sent: the API silently cuts an id list there.
+                "max_results": str(max(len(chunk), self.settings.arxiv_chunk_size)),
             }
         )
         asked = set(chunk)
@@ -140,7 +143,9 @@ class ArxivClient:
         Raises ``ArxivError`` subclasses when the API cannot answer.
         """
         if not query.strip():
-            raise ArxivResponseError("empty search query", reason="arxiv_empty_query")
+            raise InputError("empty arXiv search query", reason="arxiv_empty_query")
+        if not 1 <= max_results <= MAX_PAGE:
+            raise InputError(f"max_results must be 1..{MAX_PAGE}", reason="arxiv_bad_max_results")
         if (hit := self.cache.get_search(query, max_results)) is not None:
             self.stats.cache_hits += 1
             return hit
