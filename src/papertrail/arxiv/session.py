@@ -23,7 +23,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from ..errors import ArxivError, ArxivResponseError, ArxivUnavailable
+from ..errors import ArxivError, ArxivResponseError, ArxivUnavailable, PapertrailError
 from ..settings import Settings
 from .feed import FeedPage, error_message, parse_feed
 from .limiter import Limiter, ReleasingLimiter
@@ -83,7 +83,7 @@ class ApiSession:
         for attempt in range(attempts):
             if attempt:
                 self.stats.retries += 1
-            self.stats.seconds_waited += self.limiter.acquire()
+            self.stats.seconds_waited += self._acquire()
             self.stats.requests += 1
             try:
                 return self._once(params)
@@ -93,6 +93,15 @@ class ApiSession:
                     self._sleep(self._backoff(attempt, exc.retry_after))
         assert last is not None
         raise last
+
+    def _acquire(self) -> float:
+        try:
+            return self.limiter.acquire()
+        except PapertrailError:
+            raise
+        except Exception as exc:  # e.g. a Prefect limit that cannot be reached
+            msg = f"rate limiter failed: {type(exc).__name__}: {exc}"
+            raise ArxivUnavailable(msg, reason="arxiv_limiter_failed") from exc
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         base = self.settings.arxiv_backoff * 2**attempt
