@@ -235,3 +235,15 @@ def test_bad_search_input_is_a_clear_error(settings_for: SettingsFor) -> None:
             client.search('ti:"x"', max_results=5000)
         assert err.value.reason == "arxiv_bad_max_results"
         assert api.requests == []
+
+
+def test_threads_sharing_a_client_ask_each_id_once(settings_for: SettingsFor) -> None:
+    with FakeArxivAPI(min_interval=INTERVAL) as api, ArxivClient(settings_for(api)) as client:
+        threads = [threading.Thread(target=client.get_papers, args=(KNOWN[:6],)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        asked = [i for r in api.requests for i in r.ids]
+        assert sorted(asked) == KNOWN[:6]
+        assert client.stats.requests == 1 and client.stats.cache_hits == 18

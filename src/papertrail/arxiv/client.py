@@ -11,6 +11,7 @@ this call: their ids go to ``failed`` and enrichment stays pending for a later r
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -40,7 +41,11 @@ class Lookup:
 
 
 class ArxivClient:
-    """The one way papertrail talks to arXiv: batched, cached, spaced, retried."""
+    """The one way papertrail talks to arXiv: batched, cached, spaced, retried.
+
+    Safe to share between threads (calls are serialised); in another process, make
+    another client: the limiter file and the cache are shared through the data dir.
+    """
 
     def __init__(
         self,
@@ -62,6 +67,9 @@ class ArxivClient:
             not_found_ttl_days=settings.arxiv_not_found_ttl_days,
         )
         self._session = ApiSession(settings, self.limiter, self.stats, transport=transport)
+        # Requests are serialised by the limiter anyway; one call at a time per client
+        # also keeps threads sharing a client from asking for the same id twice.
+        self._lock = threading.RLock()
 
     def close(self) -> None:
         self._session.close()
@@ -77,6 +85,10 @@ class ArxivClient:
     # --- ids ------------------------------------------------------------------------
     def get_papers(self, ids: Iterable[str]) -> Lookup:
         """Papers for ``ids``. Never raises for API trouble: see ``Lookup.failed``."""
+        with self._lock:
+            return self._get_papers(ids)
+
+    def _get_papers(self, ids: Iterable[str]) -> Lookup:
         out = Lookup()
         wanted: list[str] = []
         for raw in ids:
@@ -142,6 +154,10 @@ class ArxivClient:
 
         Raises ``ArxivError`` subclasses when the API cannot answer.
         """
+        with self._lock:
+            return self._search(query, max_results)
+
+    def _search(self, query: str, max_results: int) -> list[Paper]:
         if not query.strip():
             raise InputError("empty arXiv search query", reason="arxiv_empty_query")
         if not 1 <= max_results <= MAX_PAGE:
