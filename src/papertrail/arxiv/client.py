@@ -22,7 +22,7 @@ from ..record import Paper
 from ..settings import Settings
 from .cache import PaperCache
 from .identifiers import parse_id
-from .limiter import FileLimiter, Limiter
+from .limiter import Limiter, local_limiter
 from .session import ApiSession
 from .stats import ArxivStats
 
@@ -57,9 +57,7 @@ class ArxivClient:
     ) -> None:
         self.settings = settings
         self.stats = ArxivStats()
-        self.limiter = limiter or FileLimiter(
-            settings.arxiv_limiter_file, settings.arxiv_interval, hold=settings.arxiv_timeout
-        )
+        self.limiter = limiter or local_limiter(settings)
         self._own_cache = cache is None
         self.cache = cache or PaperCache(
             settings.arxiv_cache_file,

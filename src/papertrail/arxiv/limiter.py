@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from ..errors import StorageError
+from ..settings import Settings
 
 # Added to the interval to absorb clock granularity between processes.
 SAFETY_MARGIN = 0.05
@@ -105,3 +106,14 @@ class FileLimiter:
             return
         with self._locked() as fd:
             self._write(fd, time.time())
+
+
+def local_limiter(settings: Settings) -> FileLimiter:
+    """The machine-wide limiter for ``settings``: its file under the data dir.
+
+    ``hold`` covers a whole request (connect and read timeouts can add up), so no other
+    process starts while one may still be in flight.
+    """
+    return FileLimiter(
+        settings.arxiv_limiter_file, settings.arxiv_interval, hold=2 * settings.arxiv_timeout
+    )
