@@ -29,17 +29,21 @@ def distinct_ids(n: int, offset: int) -> list[str]:
     return [f"2{offset % 10}01.{i:05d}" for i in range(1, n + 1)]
 
 
-def run_size(n: int, interval: float, chunk: int, offset: int) -> dict[str, object]:
+def run_size(
+    n: int, interval: float, chunk: int, offset: int, latency: float = 0.0
+) -> dict[str, object]:
     ids = distinct_ids(n, offset)
     with (
         tempfile.TemporaryDirectory() as tmp,
-        FakeArxivAPI(synthesize=True, min_interval=interval) as api,
+        FakeArxivAPI(synthesize=True, min_interval=interval, latency=latency) as api,
     ):
         settings = Settings(
             arxiv_api_url=api.url, data_dir=Path(tmp), arxiv_interval=interval,
             arxiv_chunk_size=chunk,
         )  # fmt: skip
-        row: dict[str, object] = {"ids": n, "chunk": chunk, "interval_s": interval}
+        row: dict[str, object] = {
+            "ids": n, "chunk": chunk, "interval_s": interval, "latency_s": latency,
+        }  # fmt: skip
         for phase in ("cold", "warm"):
             before = len(api.requests)
             start = time.perf_counter()
@@ -86,9 +90,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--interval", type=float, default=3.0)
     parser.add_argument("--chunk", type=int, default=100)
+    parser.add_argument("--latency", type=float, default=0.0, help="fake answer time, s")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    rows = [run_size(n, args.interval, args.chunk, i) for i, n in enumerate(args.sizes)]
+    rows = [
+        run_size(n, args.interval, args.chunk, i, args.latency) for i, n in enumerate(args.sizes)
+    ]
     baseline = [package_baseline(n) for n in (150, 1000)]
     report = {
         "machine": f"{platform.machine()} {platform.python_version()}",
