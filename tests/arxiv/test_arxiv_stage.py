@@ -106,3 +106,11 @@ def test_a_failing_limiter_leaves_documents_pending(settings_for: SettingsFor) -
         assert docs[0].enrichment == "pending"
         assert docs[0].errors[0].reason == "arxiv_limiter_failed"
         assert api.requests == []
+
+
+def test_unwritable_cache_still_enriches(settings_for: SettingsFor) -> None:
+    with FakeArxivAPI() as api, ArxivClient(settings_for(api)) as client:
+        client.cache._db.execute("PRAGMA query_only = ON")  # SQLite refuses every write
+        docs = enrich(batch(), client)
+        assert [d.enrichment for d in docs] == ["done", "done", "none"]
+        assert not any(d.errors for d in docs)

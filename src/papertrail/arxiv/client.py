@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from ..errors import ArxivError, ArxivResponseError, ArxivUnavailable, InputError
+from ..errors import ArxivError, ArxivResponseError, ArxivUnavailable, InputError, StorageError
 from ..record import Paper
 from ..settings import Settings
 from .cache import PaperCache
@@ -141,8 +141,11 @@ class ArxivClient:
                 reason="arxiv_short_page",
             )
         missing = asked - got.keys()
-        self.cache.put_papers(got.values())
-        self.cache.put_not_found(missing)
+        try:
+            self.cache.put_papers(got.values())
+            self.cache.put_not_found(missing)
+        except StorageError as exc:  # the answer is still good; it is just not kept
+            log.warning("arXiv cache not written: %s", exc.message)
         out.papers.update(got)
         out.not_found |= missing
 
@@ -179,7 +182,10 @@ class ArxivClient:
                 reason="arxiv_short_page",
             )
         papers = list({p.arxiv_id: p for p in page.papers}.values())
-        self.cache.put_search(query, max_results, papers)
+        try:
+            self.cache.put_search(query, max_results, papers)
+        except StorageError as exc:
+            log.warning("arXiv cache not written: %s", exc.message)
         return papers
 
     def search_titles(self, phrase: str, max_results: int = 10) -> list[Paper]:
