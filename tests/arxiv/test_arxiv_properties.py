@@ -12,7 +12,7 @@ from papertrail.testing.fake_arxiv import FakePaper, atom_feed
 
 new_ids = st.builds(
     lambda y, m, n, v: f"{y:02d}{m:02d}.{n:05d}" + (f"v{v}" if v else ""),
-    st.integers(15, 29),
+    st.integers(15, 25),  # not in the future: the id parser rejects months to come
     st.integers(1, 12),
     st.integers(1, 99999),
     st.integers(0, 30),
