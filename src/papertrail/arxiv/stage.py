@@ -15,6 +15,7 @@ from ..document import Document
 from ..errors import PapertrailError
 from ..record import ArticleRecord, ArxivRef, EnrichmentStatus, Paper, StageError
 from .client import ArxivClient, Lookup
+from .identifiers import base_id
 
 STAGE = "enrich"
 _PENDING: set[str] = {"pending", "partial"}
@@ -28,7 +29,7 @@ def _merge(
     papers: list[Paper] = []
     not_found: list[str] = []
     failed: dict[str, str] = {}
-    for ref in dict.fromkeys(r.id for r in refs):
+    for ref in dict.fromkeys(base_id(r.id) or r.id for r in refs):
         if ref in known:
             papers.append(known[ref])
         elif lookup is None:
@@ -45,7 +46,7 @@ def _merge(
         status: EnrichmentStatus = "none"
     elif not open_ids:
         status = "done"
-    elif len(open_ids) == len(dict.fromkeys(r.id for r in refs)):
+    elif len(open_ids) == len(papers) + len(not_found) + len(failed):
         status = "pending"
     else:
         status = "partial"
@@ -54,7 +55,7 @@ def _merge(
 
 def _missing(refs: Sequence[ArxivRef], have: Sequence[Paper]) -> list[str]:
     known = {p.arxiv_id for p in have}
-    return [r.id for r in refs if r.id not in known]
+    return [r.id for r in refs if (base_id(r.id) or r.id) not in known]
 
 
 def _errors(failed: dict[str, str]) -> list[StageError]:
