@@ -36,19 +36,22 @@ def _readability(html: str, url: str | None) -> str:
 SYSTEMS: dict[str, Callable[[str, str | None], str]] = {
     "papertrail clean": lambda h, u: clean_html(h, u).text,
     "trafilatura": lambda h, u: trafilatura.extract(h, url=u) or "",
-    "trafilatura favor_precision": lambda h, u: trafilatura.extract(h, url=u, favor_precision=True)
-    or "",
+    "trafilatura favor_precision": lambda h, u: (
+        trafilatura.extract(h, url=u, favor_precision=True) or ""
+    ),
     "readability-lxml": _readability,
 }
 
 
-def run_system(fn: Callable[[str, str | None], str], pages: list[Page]) -> tuple[list[PageScore], float]:
+def run_system(
+    fn: Callable[[str, str | None], str], pages: list[Page]
+) -> tuple[list[PageScore], float]:
     scores: list[PageScore] = []
     start = time.perf_counter()
     for page in pages:
         try:
             out = fn(page.html, page.url)
-        except Exception:  # noqa: BLE001 - a crashing baseline scores zero on that page
+        except Exception:
             out = ""
         scores.append(score_page(out, page.gold))
     return scores, len(pages) / (time.perf_counter() - start)
@@ -66,19 +69,27 @@ def main() -> None:
         results = {name: run_system(fn, pages) for name, fn in SYSTEMS.items()}
         for name, (scores, speed) in results.items():
             o = aggregate(scores)
-            rows.append(f"| {set_name} ({o.pages}) | {name} | {o.precision:.3f} | {o.recall:.3f} "
-                        f"| **{o.f1:.3f}** | {speed:.0f} |")
+            rows.append(
+                f"| {set_name} ({o.pages}) | {name} | {o.precision:.3f} | {o.recall:.3f} "
+                f"| **{o.f1:.3f}** | {speed:.0f} |"
+            )
         ours = results["papertrail clean"][0]
-        best = [max(a.f1, b.f1) for a, b in zip(results["trafilatura"][0],
-                                                 results["trafilatura favor_precision"][0], strict=True)]
+        best = [
+            max(a.f1, b.f1)
+            for a, b in zip(
+                results["trafilatura"][0], results["trafilatura favor_precision"][0], strict=True
+            )
+        ]
         for page, mine, theirs in zip(pages, ours, best, strict=True):
             if mine.f1 < theirs - 0.05:
                 notes.append(f"| {set_name} | `{page.id[:12]}` | {mine.f1:.3f} | {theirs:.3f} |")
     table = "\n".join(rows)
     if notes:
-        table += ("\n\nPages where we trail trafilatura's better mode by more than 0.05 "
-                  "(explained in docs/cleaning.md):\n\n| set | page | ours | trafilatura |\n"
-                  "|---|---|---|---|\n" + "\n".join(notes))
+        table += (
+            "\n\nPages where we trail trafilatura's better mode by more than 0.05 "
+            "(explained in docs/cleaning.md):\n\n| set | page | ours | trafilatura |\n"
+            "|---|---|---|---|\n" + "\n".join(notes)
+        )
     print(table)
     text = args.readme.read_text(encoding="utf-8") if args.readme.exists() else f"{BEGIN}\n{END}\n"
     head, _, rest = text.partition(BEGIN)

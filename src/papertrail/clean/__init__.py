@@ -60,8 +60,9 @@ def clean_html(html: str, url: str | None = None) -> Extraction:
     text = "\n".join(lines.kept)
     stats: Counter[str] = Counter({f"prepass:{k}": v for k, v in pruned.removed.items()})
     stats.update({f"line:{k}": v for k, v in lines.stats.items()})
-    links = main.links + [link for link in printed_links(text) if link.href not in
-                          {m.href for m in main.links}]
+    links = main.links + [
+        link for link in printed_links(text) if link.href not in {m.href for m in main.links}
+    ]
     tree = load_html(html)
     meta = (
         extract_page_metadata(tree, html, url, _visible_text(tree), text)
@@ -89,7 +90,9 @@ def _text_title(text: str, kept: list[str]) -> str | None:
     """The first line of a rendered page is its <title> more often than not."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     first = lines[0] if lines else None
-    repeated_in_line = first is not None and len(first) % 2 == 0 and first[: len(first) // 2] * 2 == first
+    repeated_in_line = (
+        first is not None and len(first) % 2 == 0 and first[: len(first) // 2] * 2 == first
+    )
     if first and not repeated_in_line and kept and first != kept[0] and 4 <= len(first) <= 120:
         return first
     return None

@@ -39,44 +39,105 @@ _CTA_STRONG = (
 )
 
 LINE_RULES: tuple[LineRule, ...] = (
-    _rule("placeholder", r"^(?:[\[【(（]?(?:图片|图|image|photo|ad image|advertisement|广告)"
-          r"[\]】)）]?\s*)+$", 20, "image and ad placeholders"),
+    _rule(
+        "placeholder",
+        r"^(?:[\[【(（]?(?:图片|图|image|photo|ad image|advertisement|广告)"
+        r"[\]】)）]?\s*)+$",
+        20,
+        "image and ad placeholders",
+    ),
     _rule("cta_zh", _CTA_ZH, 60, "promo and call-to-action lines (follow, scan, like, share)"),
-    _rule("cta_multi", rf"{_CTA_STRONG}.*{_CTA_STRONG}", 200, "promo lines with several calls to action"),
-    _rule("closing_zh", r"多多支持|文章就介绍完了|想了解更多(?:相关)?内容|继续浏览下面的相关文章", 240,
-          "template closing lines of repost sites"),
-    _rule("prev_next", r"^[\s\[【]*(?:上一篇|下一篇|上一页|下一页|previous (?:post|article)|"
-          r"next (?:post|article))[\]】:：\s]", 300, "previous/next article links"),
+    _rule(
+        "cta_multi",
+        rf"{_CTA_STRONG}.*{_CTA_STRONG}",
+        200,
+        "promo lines with several calls to action",
+    ),
+    _rule(
+        "closing_zh",
+        r"多多支持|文章就介绍完了|想了解更多(?:相关)?内容|继续浏览下面的相关文章",
+        240,
+        "template closing lines of repost sites",
+    ),
+    _rule(
+        "prev_next",
+        r"^[\s\[【]*(?:上一篇|下一篇|上一页|下一页|previous (?:post|article)|"
+        r"next (?:post|article))[\]】:：\s]",
+        300,
+        "previous/next article links",
+    ),
     _rule("qrcode", r"^[\w-]*qr-?code[\w-]*$", 40, "QR-code image names"),
-    _rule("cta_en", r"^(?:read more|share(?: this)?(?: on \w+)?|tweet|sign ?in|sign ?up|log ?in|"
-          r"register|subscribe(?: now)?|follow us(?: on \w+)?|advertisement|print|email|"
-          r"comments?|leave a (?:comment|reply)|continue reading|click here.*|"
-          r"skip to (?:main )?content|back to top)\W*$", 40, "English call-to-action and widget labels"),
-    _rule("chrome_zh", r"^[\[【(（|·\s]*(?:登[陆录]|注册|忘记密码|评论|发表评论|查看评论|发表评价|"
-          r"我要评论|网友评论|打印|打印本[文页稿]|关闭|关闭窗口|返回顶部|返回首页|返回页首|"
-          r"上一篇|下一篇|上一页|下一页|字体[:：]?|[大中小]\s*[大中小]\s*[大中小]|推荐阅读|相关阅读|"
-          r"相关文章|相关推荐|相关新闻|相关专题|延伸阅读|热门推荐|最近更新|猜你喜欢|精彩推荐|今日推荐|"
-          r"更多|更多>>|阅读更多|加载更多|收起|展开全文|举报|投诉|纠错|通知|搜索|首页|正文完|"
-          r"分享到|转发到|复制链接|Email|Share|阅读目录|目录|文章目录|本文目录)[\]】)）|\s:：>》]*", 24,
-          "page chrome: login, comment, print, close, prev/next, related-list headings"),
-    _rule("copyright", r"©|\(c\)\s*\d{4}|copyright|版权所有|版权归|all rights reserved|"
-          r"ICP[备证]|公网安备|备案号|经营许可证|违法和不良信息|举报电话|举报邮箱|未经.{0,12}(?:授权|许可)"
-          r".{0,12}(?:转载|使用)|转载请注明|请注明出处|不得转载", 160,
-          "copyright, ICP licence and reprint-permission lines"),
-    _rule("credit_zh", r"^[\s(（\[【]*(?:责任编辑|责编|编辑|编者|校对|审核|审校|监制|排版|美编|"
-          r"来源|稿源|文章来源|新闻来源|信息来源|出处|原标题|作者|记者|通讯员|撰文|文|图|摄影?|"
-          r"供图|图片来源|本文来源|转自|发布者|发布时间|浏览量?|阅读量?|点击数|所属栏目)"
-          r"\s*[:：/／]", 60, "editor, source and byline credits"),
-    _rule("credit_tail", r"^[\s(（\[【]*(?:责任编辑|责编|编辑)[^)）\]】]{0,20}[)）\]】]\s*$", 30,
-          "trailing editor credit"),
-    _rule("credit_en", r"^(?:by|written by|reporting by|editing by|photo(?:graph)? by|"
-          r"image(?: credit)?|credit|source|updated|published|posted)\s*[:\s]\s*\S.*$", 60,
-          "English byline, credit and timestamp lines"),
-    _rule("date_only", r"^[\s|]*(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
-          r"|\d{1,2}:\d{2}(?::\d{2})?)[\s|]*(?:星期.|周.)?[\s|]*$", 40, "bare timestamps"),
-    _rule("counter", r"^[\s|]*(?:\d+\s*(?:次阅读|次浏览|人阅读|条评论|阅读|浏览|评论|赞|次)|"
-          r"(?:阅读|浏览|评论|点赞|赞)\s*[:：]?\s*\d+|没有评论|暂无评论|\d+)[\s|]*$", 16,
-          "view, like and comment counters"),
+    _rule(
+        "cta_en",
+        r"^(?:read more|share(?: this)?(?: on \w+)?|tweet|sign ?in|sign ?up|log ?in|"
+        r"register|subscribe(?: now)?|follow us(?: on \w+)?|advertisement|print|email|"
+        r"comments?|leave a (?:comment|reply)|continue reading|click here.*|"
+        r"skip to (?:main )?content|back to top)\W*$",
+        40,
+        "English call-to-action and widget labels",
+    ),
+    _rule(
+        "chrome_zh",
+        r"^[\[【(（|·\s]*(?:登[陆录]|注册|忘记密码|评论|发表评论|查看评论|发表评价|"
+        r"我要评论|网友评论|打印|打印本[文页稿]|关闭|关闭窗口|返回顶部|返回首页|返回页首|"
+        r"上一篇|下一篇|上一页|下一页|字体[:：]?|[大中小]\s*[大中小]\s*[大中小]|推荐阅读|相关阅读|"
+        r"相关文章|相关推荐|相关新闻|相关专题|延伸阅读|热门推荐|最近更新|猜你喜欢|精彩推荐|今日推荐|"
+        r"更多|更多>>|阅读更多|加载更多|收起|展开全文|举报|投诉|纠错|通知|搜索|首页|正文完|"
+        r"分享到|转发到|复制链接|Email|Share|阅读目录|目录|文章目录|本文目录)[\]】)）|\s:：>》]*",
+        24,
+        "page chrome: login, comment, print, close, prev/next, related-list headings",
+    ),
+    _rule(
+        "copyright",
+        r"©|\(c\)\s*\d{4}|copyright|版权所有|版权归|all rights reserved|"
+        r"ICP[备证]|公网安备|备案号|经营许可证|违法和不良信息|举报电话|举报邮箱|未经.{0,12}(?:授权|许可)"
+        r".{0,12}(?:转载|使用)|转载请注明|请注明出处|不得转载",
+        160,
+        "copyright, ICP licence and reprint-permission lines",
+    ),
+    _rule(
+        "legal_zh",
+        r"^(?=.*(?:著作权|版权|侵权|转载|授权|免责))"
+        r"(?=.*(?:必须|不得|禁止|严禁|违者|追究|依法|未经|非法|法律责任))",
+        160,
+        "copyright, reprint and disclaimer notices (a rights word and a prohibition)",
+    ),
+    _rule(
+        "credit_zh",
+        r"^[\s(（\[【]*(?:责任编辑|责编|编辑|编者|校对|审核|审校|监制|排版|美编|"
+        r"来源|稿源|文章来源|新闻来源|信息来源|出处|原标题|作者|记者|通讯员|撰文|文|图|摄影?|"
+        r"供图|图片来源|本文来源|转自|发布者|发布时间|浏览量?|阅读量?|点击数|所属栏目)"
+        r"\s*[:：/／]",
+        60,
+        "editor, source and byline credits",
+    ),
+    _rule(
+        "credit_tail",
+        r"^[\s(（\[【]*(?:责任编辑|责编|编辑)[^)）\]】]{0,20}[)）\]】]\s*$",
+        30,
+        "trailing editor credit",
+    ),
+    _rule(
+        "credit_en",
+        r"^(?:by|written by|reporting by|editing by|photo(?:graph)? by|"
+        r"image(?: credit)?|credit|source|updated|published|posted)\s*[:\s]\s*\S.*$",
+        60,
+        "English byline, credit and timestamp lines",
+    ),
+    _rule(
+        "date_only",
+        r"^[\s|]*(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+        r"|\d{1,2}:\d{2}(?::\d{2})?)[\s|]*(?:星期.|周.)?[\s|]*$",
+        40,
+        "bare timestamps",
+    ),
+    _rule(
+        "counter",
+        r"^[\s|]*(?:\d+\s*(?:次阅读|次浏览|人阅读|条评论|阅读|浏览|评论|赞|次)|"
+        r"(?:阅读|浏览|评论|点赞|赞)\s*[:：]?\s*\d+|没有评论|暂无评论|\d+)[\s|]*$",
+        16,
+        "view, like and comment counters",
+    ),
 )
 
 
@@ -160,7 +221,8 @@ def filter_lines(lines: list[str]) -> LineFilter:
         if i in toc:
             result.stats["toc"] += 1
             continue
-        if _key(line) == _key(previous) and _key(line):
+        key = _key(line)
+        if key == _key(previous) and key:
             result.stats["doubled"] += 1
             continue
         rule = match_rule(line)

@@ -31,12 +31,14 @@ _AUTHOR_META = (
     "//meta[@property='article:author']/@content",
     "//meta[@property='og:article:author']/@content",
 )
-_AUTHOR_LINE = re.compile(r"(?:作者|文|撰文|记者)\s*[:：|/／]\s*([\u3400-\u9fff·]{2,8}(?:[、,，\s]+[\u3400-\u9fff·]{2,8}){0,3})")
+_AUTHOR_LINE = re.compile(
+    r"(?:作者|文|撰文|记者)\s*[:：|/／]\s*([\u3400-\u9fff·]{2,8}(?:[、,，\s]+[\u3400-\u9fff·]{2,8}){0,3})"
+)
 _JS_AUTHOR = re.compile(r"""\bvar\s+(?:author|nickname)\s*=\s*["']([^"'<>]{2,40})["']""")
 
 
 def strip_site_suffix(title: str, sitename: str | None) -> str:
-    """"Article – Site" -> "Article": drop the part that names the site, keep the longest."""
+    """ "Article – Site" -> "Article": drop the part that names the site, keep the longest."""
     title = " ".join(title.split())
     parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p.strip()]
     if len(parts) < 2:
@@ -108,7 +110,9 @@ def extract_page_metadata(
     meta = extract_metadata(tree, default_url=url, extensive=False)
     sitename = meta.sitename or None
     title = meta.title or _first(tree, ("//title/text()",))
-    canonical = _first(tree, ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"))
+    canonical = _first(
+        tree, ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content")
+    )
     if canonical and url:
         canonical = urljoin(url, canonical)
     declared = _first(tree, ("/html/@lang", "//meta[@http-equiv='content-language']/@content"))
