@@ -55,7 +55,7 @@ def _links(body: etree._Element, base: str | None) -> list[Link]:
 # A table whose cells are mostly link text, or hold blocks, lays out the page.
 _DATA_TABLE_MAX_LINK_DENSITY = 0.5
 _DATA_CELL_MAX_CHARS = 300
-_BLOCK_TAGS = ("table", "div", "p", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote", "form")
+_BLOCK_TAGS = ("table", "form")
 _TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption")
 
 
