@@ -17,7 +17,7 @@ from trafilatura.metadata import extract_metadata
 
 from ..document import Metadata
 
-_TITLE_SEPARATORS = re.compile(r"\s+[|｜\-–—_·»:]\s+|\s*[|｜_]\s*|\s+-\s*|\s*——\s*")
+_TITLE_SEPARATORS = re.compile(r"\s+[|｜\-–—_·»:]\s+|\s*[|｜_]\s*|\s+-\s*|\s*(?:——|--+)\s*")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
@@ -31,8 +31,10 @@ _AUTHOR_META = (
     "//meta[@property='article:author']/@content",
     "//meta[@property='og:article:author']/@content",
 )
+# A Chinese personal name is 2-4 characters (a dot joins transliterated names).
+_NAME = r"[\u3400-\u9fff][\u3400-\u9fff·]{1,4}(?![\u3400-\u9fff])"
 _AUTHOR_LINE = re.compile(
-    r"(?:作者|文|撰文|记者)\s*[:：|/／]\s*([\u3400-\u9fff·]{2,8}(?:[、,，\s]+[\u3400-\u9fff·]{2,8}){0,3})"
+    rf"(?:(?:作者|撰文|文)\s*[:：/／]|记者)\s*({_NAME}(?:[、\s]{{1,2}}{_NAME}){{0,3}})"
 )
 _JS_AUTHOR = re.compile(r"""\bvar\s+(?:author|nickname)\s*=\s*["']([^"'<>]{2,40})["']""")
 
@@ -91,8 +93,8 @@ def _author(tree: etree._Element, html: str, traf_author: str | None, text: str)
         return found
     if m := _JS_AUTHOR.search(html):
         return m.group(1).strip()
-    if m := _AUTHOR_LINE.search(text[:2000]):
-        return m.group(1)
+    if m := _AUTHOR_LINE.search(text):
+        return " ".join(m.group(1).split())
     return None
 
 
