@@ -56,6 +56,10 @@ def clean_html(html: str, url: str | None = None) -> Extraction:
     """Article text, in-article links (absolute) and metadata of an HTML page."""
     pruned = prepass(html)
     main = extract_main(pruned.html, url)
+    if main.missed_prose:  # the pruned page misled trafilatura: the whole page is the backup
+        retry = extract_main(html, url)
+        if len(retry.text) > len(main.text):
+            main = retry
     lines = filter_lines(main.text.splitlines())
     text = "\n".join(lines.kept)
     stats: Counter[str] = Counter({f"prepass:{k}": v for k, v in pruned.removed.items()})

@@ -35,6 +35,9 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
 class MainContent:
     text: str
     links: list[Link]
+    # True when the output is a small share of the page's prose: trafilatura settled on a
+    # title or teaser box (seen after pruning changed its choice); the caller retries.
+    missed_prose: bool = False
 
 
 def _links(body: etree._Element, base: str | None) -> list[Link]:
@@ -100,13 +103,30 @@ def _owner(el: etree._Element) -> etree._Element | None:
     return next(el.iterancestors("table"), None)
 
 
-def extract_main(html: str, url: str | None, **overrides: Any) -> MainContent:
-    """The article body of ``html`` as text lines plus the links inside it."""
-    options = {**TRAFILATURA_OPTIONS, **overrides}
-    tree = load_html(html)
-    if tree is None:
-        return MainContent("", [])
-    untable_layout(tree)
+# Prose: an element whose own text (not its children's) is at least this long.
+_PROSE_BLOCK_CHARS = 60
+# An output under this share of the page's prose means trafilatura missed the article.
+_MIN_PROSE_SHARE = 0.3
+
+
+_INLINE = frozenset({"b", "strong", "i", "em"})
+
+
+def prose_chars(tree: etree._Element) -> int:
+    """Characters of sentence-length text blocks on the page (own text, not links)."""
+    total = 0
+    for el in tree.iter("p", "div", "td", "section", "span", "li", "blockquote", "font"):
+        own = (el.text or "") + "".join(
+            (child.tail or "") + ((child.text or "") if child.tag in _INLINE else "")
+            for child in el
+        )
+        length = len("".join(own.split()))
+        if length >= _PROSE_BLOCK_CHARS:
+            total += length
+    return total
+
+
+def _run(tree: etree._Element, url: str | None, options: dict[str, Any]) -> MainContent:
     result = bare_extraction(tree, url=url, **options)
     body = getattr(result, "body", None)
     if body is None:
@@ -114,3 +134,16 @@ def extract_main(html: str, url: str | None, **overrides: Any) -> MainContent:
     links = _links(body, url)
     etree.strip_tags(body, "ref")
     return MainContent(xmltotxt(body, include_formatting=False), links)
+
+
+def extract_main(html: str, url: str | None, **overrides: Any) -> MainContent:
+    """The article body of ``html`` as text lines plus the links inside it."""
+    options = {**TRAFILATURA_OPTIONS, **overrides}
+    tree = load_html(html)
+    if tree is None:
+        return MainContent("", [])
+    untable_layout(tree)
+    prose = prose_chars(tree)
+    main = _run(tree, url, options)
+    main.missed_prose = len("".join(main.text.split())) < _MIN_PROSE_SHARE * prose
+    return main
