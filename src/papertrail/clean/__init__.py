@@ -26,6 +26,8 @@ from .textmode import extract_text
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
 EXTRACTOR_VERSION = "clean-1.0"
 
+# A retry must find this much more text to replace the first extraction.
+_RETRY_GAIN = 1.5
 _URL = re.compile(r"https?://[^\s<>\"'，。、；）)】」]+")
 _URL_TRAILING = ".,;:!?"
 
@@ -56,9 +58,13 @@ def clean_html(html: str, url: str | None = None) -> Extraction:
     """Article text, in-article links (absolute) and metadata of an HTML page."""
     pruned = prepass(html)
     main = extract_main(pruned.html, url)
-    if main.missed_prose:  # the pruned page misled trafilatura: the whole page is the backup
-        retry = extract_main(html, url)
-        if len(retry.text) > len(main.text):
+    # trafilatura settled on a title or teaser box: retry without precision mode, then on
+    # the unpruned page (pruning can change which container it picks).
+    for retry_html, overrides in ((pruned.html, {"favor_precision": False}), (html, {})):
+        if not main.missed_prose:
+            break
+        retry = extract_main(retry_html, url, **overrides)
+        if len(retry.text) > _RETRY_GAIN * len(main.text):
             main = retry
     lines = filter_lines(main.text.splitlines())
     text = "\n".join(lines.kept)

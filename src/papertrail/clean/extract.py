@@ -105,17 +105,20 @@ def _owner(el: etree._Element) -> etree._Element | None:
 
 # Prose: an element whose own text (not its children's) is at least this long.
 _PROSE_BLOCK_CHARS = 60
-# An output under this share of the page's prose means trafilatura missed the article.
-_MIN_PROSE_SHARE = 0.3
+# A small output (a title, a teaser box) under this share of the page's prose means
+# trafilatura missed the article. Longer outputs are trusted: retries on those mostly add
+# teaser lists (measured on both corpora).
+_SMALL_OUTPUT = 500
+_MIN_PROSE_SHARE = 0.5
 
 
-_INLINE = frozenset({"b", "strong", "i", "em"})
+_INLINE = frozenset({"b", "strong", "i", "em", "u", "span", "font", "small", "big", "sup", "sub"})
 
 
 def prose_chars(tree: etree._Element) -> int:
     """Characters of sentence-length text blocks on the page (own text, not links)."""
     total = 0
-    for el in tree.iter("p", "div", "td", "section", "span", "li", "blockquote", "font"):
+    for el in tree.iter("p", "div", "td", "section", "li", "blockquote"):
         own = (el.text or "") + "".join(
             (child.tail or "") + ((child.text or "") if child.tag in _INLINE else "")
             for child in el
@@ -145,5 +148,6 @@ def extract_main(html: str, url: str | None, **overrides: Any) -> MainContent:
     untable_layout(tree)
     prose = prose_chars(tree)
     main = _run(tree, url, options)
-    main.missed_prose = len("".join(main.text.split())) < _MIN_PROSE_SHARE * prose
+    chars = len("".join(main.text.split()))
+    main.missed_prose = chars < _SMALL_OUTPUT and chars < _MIN_PROSE_SHARE * prose
     return main
