@@ -9,6 +9,7 @@ a line longer than the cap is article prose that happens to mention the words an
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -180,21 +181,32 @@ def _toc_lines(lines: list[str]) -> set[int]:
     short = [len(k) <= 40 for k in keys]
     drop: set[int] = set()
 
-    last_short: dict[str, int] = {}
+    positions: dict[str, list[int]] = {}
     for j, k in enumerate(keys):
         if short[j]:
-            last_short[_NUMBERING.sub("", k)] = j
+            positions.setdefault(_NUMBERING.sub("", k), []).append(j)
 
-    def repeated_later(i: int) -> bool:
+    def next_after(i: int, after: int) -> int | None:
         k = _NUMBERING.sub("", keys[i])
-        return len(k) >= 4 and last_short.get(k, -1) > i
+        if len(k) < 4:
+            return None
+        return next((p for p in positions.get(k, ()) if p > after), None)
+
+    def spread_headings(run: range) -> bool:
+        """The repeats are headings: in order, each separated from the next by text
+        (a block repeated wholesale, like recipe steps, is not a table of contents)."""
+        later = [p for i in run if (p := next_after(i, run.stop - 1)) is not None]
+        if len(later) < len(run):
+            return False
+        gaps = [b - a for a, b in itertools.pairwise(later)]
+        return all(g > 0 for g in gaps) and sum(g > 1 for g in gaps) * 2 >= len(gaps)
 
     i = 0
     while i < len(lines):
         j = i
-        while j < len(lines) and short[j] and repeated_later(j):
+        while j < len(lines) and short[j] and next_after(j, j) is not None:
             j += 1
-        if j - i >= 3:
+        if j - i >= 3 and spread_headings(range(i, j)):
             drop.update(range(i, j))
             i = j
         else:
