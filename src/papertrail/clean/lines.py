@@ -133,6 +133,33 @@ LINE_RULES: tuple[LineRule, ...] = (
         "bare timestamps",
     ),
     _rule(
+        "dateline",
+        r"^(?:发表于\s*)?\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+        r"(?:\s*更新)?\s*(?:[\s|-]+.{0,60}(?:来源|编辑|作者|阅读|评论|上一页)|\s+\S{2,12})\s*$",
+        90,
+        "date-led credit lines (date + source, paper name, counters)",
+    ),
+    _rule(
+        "posted_on",
+        r"^(?:发表于|posted on|published on)\s|^(?:mon|tues|wednes|thurs|fri|satur|sun)day,? "
+        r"\w+ \d{1,2}(?:st|nd|rd|th)?,? \d{4}",
+        60,
+        "posted-on and weekday timestamps",
+    ),
+    _rule(
+        "reporter_zh",
+        r"^[\s(（]*(?:本报|本刊|本台|特约|实习)?(?:记者|通讯员)\s*(?:[\u3400-\u9fff·]{2,4}[\s、]*){1,6}[)）]?$",
+        40,
+        "reporter bylines",
+    ),
+    _rule("login_zh", r"登录|登陆|请先注册|注册新用户", 16, "login prompts"),
+    _rule(
+        "forum_ip",
+        r"\[\d{1,3}\.\d{1,3}\.\d{1,3}\.\*\]",
+        80,
+        "forum reply headers (masked IP address)",
+    ),
+    _rule(
         "counter",
         r"^[\s|]*(?:\d+\s*(?:次阅读|次浏览|人阅读|条评论|阅读|浏览|评论|赞|次)|"
         r"(?:阅读|浏览|评论|点赞|赞)\s*[:：]?\s*\d+|没有评论|暂无评论|\d+)[\s|]*$",

@@ -95,8 +95,9 @@ DROP_CLASS_ID: tuple[ClassIdRule, ...] = (
         "site headers and banners",
     ),
     _cid(
-        r"(?:.*[-_])?(?:sidebar|side[-_]?bar|aside|rightbar|leftbar|widget|widgets)(?:[-_].*)?",
-        "sidebars and widgets",
+        r"(?:.*[-_])?(?:sidebar|side[-_]?bar|aside|rightbar|leftbar|widget|widgets|calendar|"
+        r"blogroll|archives?)(?:[-_].*)?",
+        "sidebars and widgets (calendars, blogrolls, archive lists)",
     ),
     _cid(
         r"(?:.*[-_])?(?:ad|ads|advert|advertisement|adsbygoogle|sponsor(?:ed)?|promo|gg)(?:[-_].*)?",
