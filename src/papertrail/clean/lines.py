@@ -78,6 +78,21 @@ LINE_RULES: tuple[LineRule, ...] = (
         "English call-to-action and widget labels",
     ),
     _rule(
+        "cta_en_sentence",
+        r"^(?:follow\b.{0,120}\b(?:facebook|twitter|instagram|youtube|linkedin|tiktok)\b|"
+        r"(?:sign up|subscribe)\b.{0,40}\b(?:newsletter|inbox|updates)|"
+        r"get the latest\b.{0,60}\b(?:inbox|newsletter)|read more:|listen:|also read:|"
+        r"related:|see also:|click here\b|download (?:our|the) app)",
+        160,
+        "English follow/subscribe/read-more lines",
+    ),
+    _rule(
+        "reporting_by",
+        r"^\(?(?:reporting|additional reporting|editing|writing|compiled) by\b",
+        300,
+        "wire-service reporting and editing credits",
+    ),
+    _rule(
         "chrome_zh",
         r"^[\[【(（|·\s]*(?:登[陆录]|注册|忘记密码|评论|发表评论|查看评论|发表评价|"
         r"我要评论|网友评论|打印|打印本[文页稿]|关闭|关闭窗口|返回顶部|返回首页|返回页首|"
