@@ -133,3 +133,14 @@ def test_empty_results_raise_extract_error(kind: str, markup: str, reason: str) 
     with pytest.raises(ExtractError) as info:
         clean(doc)
     assert info.value.reason == reason
+
+
+def test_results_pickle_for_process_pools() -> None:
+    """The lead runs clean under a per-page time limit in a process pool."""
+    import pickle
+
+    doc = clean(Document(url="https://example.cn/a.html", kind="html_file", markup=PORTAL))
+    assert pickle.loads(pickle.dumps(doc)).text == doc.text
+    result = clean_html(PORTAL, None)
+    assert pickle.loads(pickle.dumps(result)).links == result.links
+    assert all(link.href.startswith("http") for link in result.links)
