@@ -3,13 +3,14 @@
     /work/venv/bin/python -m bench.extraction.run [--corpus ../shared/corpus]
 
 For each page of each set: our cleaner vs trafilatura (default, favor_precision) vs
-readability-lxml; bag-of-tokens precision, recall, F1 overall and pages per second;
+readability-lxml; bag-of-tokens precision, recall, F1 overall and median milliseconds per page;
 pages where we trail trafilatura's best mode by more than 0.05 are listed.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -48,20 +49,25 @@ SYSTEMS: dict[str, Callable[[str, str | None], str]] = {
 }
 
 
-def run_system(
-    fn: Callable[[str, str | None], str], pages: list[Page]
-) -> tuple[list[PageScore], float]:
-    for page in pages[:WARMUP]:  # first calls compile regexes and XPaths: not per-page cost
-        fn(page.html, page.url)
-    scores: list[PageScore] = []
-    start = time.perf_counter()
+def run_systems(pages: list[Page]) -> dict[str, tuple[list[PageScore], float]]:
+    """Every system on every page, interleaved page by page so that load from other
+    processes on a shared machine falls on all systems alike. Returns scores and ms/page
+    (median)."""
+    for fn in SYSTEMS.values():  # first calls compile regexes and XPaths: not per-page cost
+        for page in pages[:WARMUP]:
+            fn(page.html, page.url)
+    scores: dict[str, list[PageScore]] = {name: [] for name in SYSTEMS}
+    times: dict[str, list[float]] = {name: [] for name in SYSTEMS}
     for page in pages:
-        try:
-            out = fn(page.html, page.url)
-        except Exception:
-            out = ""
-        scores.append(score_page(out, page.gold))
-    return scores, len(pages) / (time.perf_counter() - start)
+        for name, fn in SYSTEMS.items():
+            start = time.perf_counter()
+            try:
+                out = fn(page.html, page.url)
+            except Exception:
+                out = ""
+            times[name].append(time.perf_counter() - start)
+            scores[name].append(score_page(out, page.gold))
+    return {name: (scores[name], 1000 * statistics.median(times[name])) for name in SYSTEMS}
 
 
 def main() -> None:
@@ -69,19 +75,22 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--readme", type=Path, default=ROOT / "bench" / "README.md")
     args = parser.parse_args()
-    rows = ["| set | extractor | precision | recall | F1 | pages/s |", "|---|---|---|---|---|---|"]
+    rows = [
+        "| set | extractor | precision | recall | F1 | ms/page (median) |",
+        "|---|---|---|---|---|---|",
+    ]
     notes: list[str] = []
     for set_name in SETS:
         pages = list(load_set(args.corpus / set_name))
-        results = {name: run_system(fn, pages) for name, fn in SYSTEMS.items()}
+        results = run_systems(pages)
         for name, (scores, speed) in results.items():
             if "metadata" in name:  # its text carries a YAML header: speed only
-                rows.append(f"| {set_name} | {name} | | | | {speed:.0f} |")
+                rows.append(f"| {set_name} | {name} | | | | {speed:.1f} |")
                 continue
             o = aggregate(scores)
             rows.append(
                 f"| {set_name} ({o.pages}) | {name} | {o.precision:.3f} | {o.recall:.3f} "
-                f"| **{o.f1:.3f}** | {speed:.0f} |"
+                f"| **{o.f1:.3f}** | {speed:.1f} |"
             )
         ours = results["papertrail clean"][0]
         best = [

@@ -68,14 +68,13 @@ def _text_len(el: etree._Element) -> int:
 
 def _is_layout_table(table: etree._Element) -> bool:
     """Old portals lay whole pages out in tables; real data tables are grids of short cells."""
+    if next(table.iterdescendants(*_BLOCK_TAGS), None) is not None:
+        return True  # a table or form inside: layout (checked first: it is cheap)
     rows = table.findall(".//tr")
     if len(rows) < 2 or max(len(r.findall("td")) + len(r.findall("th")) for r in rows) < 2:
         return True
-    for cell in table.iter("td", "th"):
-        if _text_len(cell) > _DATA_CELL_MAX_CHARS or any(
-            True for _ in cell.iterdescendants(*_BLOCK_TAGS)
-        ):
-            return True
+    if any(_text_len(cell) > _DATA_CELL_MAX_CHARS for cell in table.iter("td", "th")):
+        return True
     total = _text_len(table)
     linked = sum(_text_len(a) for a in table.iter("a"))
     return total == 0 or linked > _DATA_TABLE_MAX_LINK_DENSITY * total
