@@ -57,7 +57,15 @@ def printed_links(text: str) -> list[Link]:
 def clean_html(html: str, url: str | None = None) -> Extraction:
     """Article text, in-article links (absolute) and metadata of an HTML page."""
     pruned = prepass(html)
-    main = extract_main(pruned.html, url)
+    tree = load_html(pruned.html)
+    # Metadata first: extraction consumes the tree. The pruned page is the better source:
+    # without menus and sidebars the first byline in the text is the article's.
+    meta = (
+        extract_page_metadata(tree, html, url, _visible_text(tree), "")
+        if tree is not None
+        else Metadata()
+    )
+    main = extract_main(tree if tree is not None else pruned.html, url)
     # trafilatura settled on a title or teaser box: retry without precision mode, then on
     # the unpruned page (pruning can change which container it picks).
     for retry_html, overrides in ((pruned.html, {"favor_precision": False}), (html, {})):
@@ -73,12 +81,7 @@ def clean_html(html: str, url: str | None = None) -> Extraction:
     links = main.links + [
         link for link in printed_links(text) if link.href not in {m.href for m in main.links}
     ]
-    tree = load_html(html)
-    meta = (
-        extract_page_metadata(tree, html, url, _visible_text(tree), text)
-        if tree is not None
-        else Metadata(lang=detect_lang(text))
-    )
+    meta.lang = detect_lang(text, meta.lang)  # meta.lang so far: what the page declared
     return Extraction(text=text, links=links, meta=meta, stats=stats)
 
 

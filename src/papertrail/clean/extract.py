@@ -138,10 +138,11 @@ def _run(tree: etree._Element, url: str | None, options: dict[str, Any]) -> Main
     return MainContent(xmltotxt(body, include_formatting=False), links)
 
 
-def extract_main(html: str, url: str | None, **overrides: Any) -> MainContent:
-    """The article body of ``html`` as text lines plus the links inside it."""
+def extract_main(html: str | etree._Element, url: str | None, **overrides: Any) -> MainContent:
+    """The article body of ``html`` (markup, or a parsed tree it may consume) as text
+    lines plus the links inside it."""
     options = {**TRAFILATURA_OPTIONS, **overrides}
-    tree = load_html(html)
+    tree = load_html(html) if isinstance(html, str) else html
     if tree is None:
         return MainContent("", [])
     untable_layout(tree)
