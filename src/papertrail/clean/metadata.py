@@ -92,10 +92,15 @@ def _script_date(html: str) -> str | None:
     return datetime.fromtimestamp(int(m.group(1)), tz=UTC).date().isoformat()
 
 
+def _is_url(value: str) -> bool:
+    """Sites put profile URLs in article:author; a URL is not a name."""
+    return value.startswith(("http://", "https://", "www."))
+
+
 def _author(tree: etree._Element, html: str, traf_author: str | None, text: str) -> str | None:
-    if traf_author:
+    if traf_author and not _is_url(traf_author):
         return traf_author
-    if found := _first(tree, _AUTHOR_META):
+    if (found := _first(tree, _AUTHOR_META)) and not _is_url(found):
         return found
     for el in tree.xpath(_AUTHOR_ELEMENT)[:5]:
         name = " ".join("".join(el.itertext()).split())
