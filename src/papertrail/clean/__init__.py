@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from lxml import etree
 from trafilatura.utils import load_html
 
 from ..document import Document, Link, Metadata
@@ -85,8 +86,9 @@ def clean_html(html: str, url: str | None = None) -> Extraction:
     return Extraction(text=text, links=links, meta=meta, stats=stats)
 
 
-def _visible_text(tree: object) -> str:
-    body = tree.find(".//body") if hasattr(tree, "find") else None  # type: ignore[attr-defined]
+def _visible_text(tree: etree._Element) -> str:
+    """The page's body text, for bylines (scripts and styles are gone after the pre-pass)."""
+    body = tree.find(".//body")
     return " ".join(body.itertext()) if body is not None else ""
 
 
