@@ -212,14 +212,15 @@ def match_rule(line: str) -> LineRule | None:
 _NUMBERING = re.compile(r"^\d+")
 
 
-def _key(line: str) -> str:
+def line_key(line: str) -> str:
+    """A line reduced to its letters and digits: equal keys print the same thing."""
     return re.sub(r"[\W_]+", "", line).lower()
 
 
 def _toc_lines(lines: list[str]) -> set[int]:
     """Indexes of a table of contents: a run of 3+ short lines each repeated later as a heading,
     or one line that strings 3+ later headings together."""
-    keys = [_key(line) for line in lines]
+    keys = [line_key(line) for line in lines]
     short = [len(k) <= 40 for k in keys]
     drop: set[int] = set()
 
@@ -275,8 +276,8 @@ def filter_lines(lines: list[str]) -> LineFilter:
         if i in toc:
             result.stats["toc"] += 1
             continue
-        key = _key(line)
-        if key == _key(previous) and key:
+        key = line_key(line)
+        if key == line_key(previous) and key:
             result.stats["doubled"] += 1
             continue
         rule = match_rule(line)

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 
-from .lines import _key, match_rule, normalize
+from .lines import line_key, match_rule, normalize
 
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+")
 _SENTENCE_PUNCT = re.compile(r"[，。！？；、,.!?;：:]")
@@ -57,7 +57,7 @@ def _size(line: str) -> int:
 
 def classify(lines: list[str]) -> list[Line]:
     """Classify each (normalized, non-empty) line on its own and against the page."""
-    keys = [_key(line) for line in lines]
+    keys = [line_key(line) for line in lines]
     counts = Counter(keys)
     prose = [
         _size(line) >= NEAR_GOOD_TOKENS and bool(_SENTENCE_PUNCT.search(line)) for line in lines
