@@ -117,10 +117,13 @@ def clean(doc: Document) -> Document:
     """Stage: ``doc.markup`` -> ``doc.meta``, ``doc.text``, ``doc.links``."""
     if not doc.markup or not doc.markup.strip():
         raise ExtractError("nothing to clean: empty markup", reason="empty_input")
-    if doc.kind == "text_file":
-        result = clean_text(doc.markup)
-    else:
-        result = clean_html(doc.markup, doc.final_url or doc.url)
+    try:
+        if doc.kind == "text_file":
+            result = clean_text(doc.markup)
+        else:
+            result = clean_html(doc.markup, doc.final_url or doc.url)
+    except (etree.LxmlError, ValueError, RecursionError) as exc:  # markup no parser can read
+        raise ExtractError(f"page could not be parsed: {exc}", reason="parse_failed") from exc
     if not result.text.strip():
         raise ExtractError("no article text found on the page", reason="empty_text")
     doc.meta = result.meta
