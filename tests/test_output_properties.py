@@ -77,7 +77,8 @@ def test_concurrent_processes_never_share_a_version(tmp_path: Path) -> None:
     """Three processes rewrite the same articles at once: versions stay unique, contiguous."""
     import multiprocessing
 
-    ctx = multiprocessing.get_context("fork")
+    # spawn, not fork: the suite runs servers in threads, and a fork copies their locks.
+    ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_writer_process, args=(str(tmp_path), w)) for w in range(3)]
     for p in procs:
         p.start()
