@@ -26,19 +26,20 @@ _LABEL_BEFORE = re.compile(
 _CATEGORY_AFTER = re.compile(
     rf"\s*\[\s*(?:{ARCHIVE_RE}|stat|eess|econ|q-fin)(?:\.[A-Za-z\-]+)?\s*\]", re.IGNORECASE
 )
-_NON_SPACE = re.compile(r"\S")
 _OPEN = re.compile(r"[\[【]\s*$")
 _CLOSE = re.compile(r"\s*[\]】]")
 
 
-def has_arxiv_context(text: str, start: int, end: int) -> bool:
-    """True when the bare number ``text[start:end]`` has arXiv context (see module doc)."""
-    # No slicing here: copying the text around every candidate made pages with many
-    # numbers quadratic. The search stops at the first non-space character.
-    if _NON_SPACE.search(text, 0, start) is None and _NON_SPACE.search(text, end) is None:
+def has_arxiv_context(text: str, start: int, end: int, *, alone: bool = False) -> bool:
+    """True when the bare number ``text[start:end]`` has arXiv context (see module doc).
+
+    ``alone``: the caller has established that nothing but whitespace surrounds it.
+    """
+    if alone:
         return True
-    line_start = text.rfind("\n", 0, start) + 1
-    before = text[max(line_start, start - WINDOW) : start]
+    window_start = max(0, start - WINDOW)
+    line_start = text.rfind("\n", window_start, start) + 1  # 0 when no newline in window
+    before = text[max(line_start, window_start) : start]
     if _ARXIV_WORD.search(before) or _LABEL_BEFORE.search(before):
         return True
     after = text[end : end + WINDOW]
