@@ -160,3 +160,58 @@ def test_locked_arxiv_cache_is_reported_and_records_stay_pending(tmp_path: Path)
         assert cache.get_many(["2401.00001"]) == ({}, {"2401.00001"})
     finally:
         cache.close()
+
+
+FSIZE_SCRIPT = """
+import json, resource, signal, sys
+from pathlib import Path
+from papertrail.errors import StorageError
+from papertrail.session import Session
+from papertrail.settings import Settings
+
+data, urls = Path(sys.argv[1]), sys.argv[2:]
+settings = Settings(data_dir=data, allow_private=True, per_host_delay=0, enrich=False,
+                    resolve_titles=False, respect_robots=False)
+session = Session(settings)
+session.run(urls[:2], run_id="first")
+shard = max(settings.clean_path.rglob("first-*.jsonl"), key=lambda p: p.stat().st_size)
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a kill
+limit = 2 * shard.stat().st_size
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+try:
+    session.run(urls, batch_size=len(urls), run_id="second")
+    print(json.dumps({"error": None}))
+except StorageError as exc:
+    print(json.dumps({"error": exc.reason, "message": exc.message}))
+"""
+
+
+def test_file_size_limit_while_writing_keeps_committed_data_valid(
+    article_server: PageServer, tmp_path: Path
+) -> None:
+    """The same fault without mounting anything: RLIMIT_FSIZE makes the shard write fail
+    with EFBIG in a real subprocess, as a size-limited file would."""
+    import json
+    import sys
+
+    from ..conftest import ROOT
+
+    urls = article_urls(article_server)
+    data = tmp_path / "data"
+    proc = subprocess.run(
+        [sys.executable, "-c", FSIZE_SCRIPT, str(data), *urls], cwd=ROOT, capture_output=True,
+        text=True, timeout=90, env={"PYTHONPATH": f"{ROOT / 'src'}:{ROOT}", "PATH": "/usr/bin"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["error"] in {"write_failed", "index_failed"}, result
+    clean = data / "clean"
+    assert len(audit_store(clean).current) == 2  # the first run's records, intact
+    assert not visible_temp_files(clean)
+    settings = offline(tmp_path, clean)
+    session = Session(settings)
+    try:
+        session.run(urls, run_id="third")
+    finally:
+        session.close()
+    assert_each_input_has_one_record(clean, urls)
