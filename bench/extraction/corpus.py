@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from papertrail.decode import decode_bytes
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def find_corpus() -> Path | None:
+    """The shared corpus: ``$PAPERTRAIL_CORPUS``, else ``shared/corpus`` beside the repository
+    (a checkout in ``/work/main``) or beside its parent (a worktree in ``/work/wt/<name>``)."""
+    env = os.environ.get("PAPERTRAIL_CORPUS")
+    candidates = [Path(env)] if env else []
+    candidates += [ROOT.parent / "shared" / "corpus", ROOT.parent.parent / "shared" / "corpus"]
+    return next((p for p in candidates if (p / "zh-wced").is_dir()), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Regenerate the extraction table in ``bench/README.md``.
 
-    /work/venv/bin/python -m bench.extraction.run [--corpus ../shared/corpus]
+    PYTHONPATH=src /work/venv/bin/python -m bench.extraction.run [--corpus ../shared/corpus]
 
 For each page of each set: our cleaner vs trafilatura (default, favor_precision) vs
 readability-lxml; bag-of-tokens precision, recall, F1 overall and median milliseconds per page;
@@ -21,7 +21,7 @@ from readability import Document as Readability
 
 from papertrail.clean import clean_html
 
-from .corpus import Page, load_set
+from .corpus import Page, find_corpus, load_set
 from .score import PageScore, aggregate, score_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,9 +72,11 @@ def run_systems(pages: list[Page]) -> dict[str, tuple[list[PageScore], float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    parser.add_argument("--corpus", type=Path, default=find_corpus())
     parser.add_argument("--readme", type=Path, default=ROOT / "bench" / "README.md")
     args = parser.parse_args()
+    if args.corpus is None:
+        parser.error("corpus not found: pass --corpus or set PAPERTRAIL_CORPUS")
     rows = [
         "| set | extractor | precision | recall | F1 | ms/page (median) |",
         "|---|---|---|---|---|---|",
