@@ -61,11 +61,7 @@ def clean_html(html: str, url: str | None = None) -> Extraction:
     tree = load_html(pruned.html)
     # Metadata first: extraction consumes the tree. The pruned page is the better source:
     # without menus and sidebars the first byline in the text is the article's.
-    meta = (
-        extract_page_metadata(tree, html, url, _visible_text(tree), "")
-        if tree is not None
-        else Metadata()
-    )
+    meta = extract_page_metadata(tree, html, url, "") if tree is not None else Metadata()
     main = extract_main(tree if tree is not None else pruned.html, url)
     # trafilatura settled on a title or teaser box: retry without precision mode, then on
     # the unpruned page (pruning can change which container it picks).
@@ -84,12 +80,6 @@ def clean_html(html: str, url: str | None = None) -> Extraction:
     ]
     meta.lang = detect_lang(text, meta.lang)  # meta.lang so far: what the page declared
     return Extraction(text=text, links=links, meta=meta, stats=stats)
-
-
-def _visible_text(tree: etree._Element) -> str:
-    """The page's body text, for bylines (scripts and styles are gone after the pre-pass)."""
-    body = tree.find(".//body")
-    return " ".join(body.itertext()) if body is not None else ""
 
 
 def clean_text(text: str) -> Extraction:

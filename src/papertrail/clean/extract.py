@@ -87,12 +87,13 @@ def untable_layout(tree: etree._Element) -> int:
     Kept as tables, their rows come out as ``| cell | cell |`` lines mixing menus,
     ads and the article. Returns how many tables were converted.
     """
-    layout = [t for t in tree.iter("table") if _is_layout_table(t)]
+    layout = {t for t in tree.iter("table") if _is_layout_table(t)}
+    if not layout:
+        return 0
+    # One pass: each row and cell belongs to its nearest table (renaming as we go would
+    # change what "nearest table" means for the elements after it).
     parts = [
-        el
-        for table in layout
-        for el in table.iter(*_TABLE_PARTS)
-        if el is table or (el.tag != "table" and _owner(el) is table)
+        el for el in tree.iter(*_TABLE_PARTS) if (el if el.tag == "table" else _owner(el)) in layout
     ]
     for el in parts:
         el.tag = "div"

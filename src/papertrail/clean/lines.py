@@ -212,9 +212,12 @@ def match_rule(line: str) -> LineRule | None:
 _NUMBERING = re.compile(r"^\d+")
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def line_key(line: str) -> str:
     """A line reduced to its letters and digits: equal keys print the same thing."""
-    return re.sub(r"[\W_]+", "", line).lower()
+    return _NOT_ALNUM.sub("", line).lower()
 
 
 def _toc_lines(lines: list[str]) -> set[int]:
@@ -271,13 +274,13 @@ def filter_lines(lines: list[str]) -> LineFilter:
     cleaned = [normalize(line) for line in lines]
     cleaned = [line for line in cleaned if line]
     toc = _toc_lines(cleaned)
-    previous = ""
+    previous = ""  # key of the last kept line
     for i, line in enumerate(cleaned):
         if i in toc:
             result.stats["toc"] += 1
             continue
         key = line_key(line)
-        if key == line_key(previous) and key:
+        if key == previous and key:
             result.stats["doubled"] += 1
             continue
         rule = match_rule(line)
@@ -285,5 +288,5 @@ def filter_lines(lines: list[str]) -> LineFilter:
             result.stats[rule.name] += 1
             continue
         result.kept.append(line)
-        previous = line
+        previous = key
     return result

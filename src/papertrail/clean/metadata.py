@@ -101,7 +101,7 @@ def _is_url(value: str) -> bool:
     return value.startswith(("http://", "https://", "www."))
 
 
-def _author(tree: etree._Element, html: str, traf_author: str | None, text: str) -> str | None:
+def _author(tree: etree._Element, html: str, traf_author: str | None) -> str | None:
     if traf_author and not _is_url(traf_author):
         return traf_author
     if (found := _first(tree, _AUTHOR_META)) and not _is_url(found):
@@ -112,9 +112,15 @@ def _author(tree: etree._Element, html: str, traf_author: str | None, text: str)
             return name
     if m := _JS_AUTHOR.search(html):
         return m.group(1).strip()
-    if m := _AUTHOR_LINE.search(text):
+    if m := _AUTHOR_LINE.search(visible_text(tree)):  # built only when nothing else named one
         return " ".join(m.group(1).split())
     return None
+
+
+def visible_text(tree: etree._Element) -> str:
+    """The page's body text, for bylines (scripts and styles are gone after the pre-pass)."""
+    body = tree.find(".//body")
+    return " ".join(body.itertext()) if body is not None else ""
 
 
 def _date(html: str, htmldate_found: str | None) -> str | None:
@@ -123,9 +129,10 @@ def _date(html: str, htmldate_found: str | None) -> str | None:
 
 
 def extract_page_metadata(
-    tree: etree._Element, html: str, url: str | None, page_text: str, body_text: str
+    tree: etree._Element, html: str, url: str | None, body_text: str
 ) -> Metadata:
-    """Metadata of a parsed page; ``page_text`` is all visible text, ``body_text`` the article."""
+    """Metadata of a parsed (pruned) page; ``html`` is the original markup (script
+    variables), ``body_text`` the article (language)."""
     # trafilatura's extract_metadata costs half as much as the extraction itself (author and
     # "metainfo" heuristics that drop Chinese names anyway); its cheap parts are used here:
     # <meta> tags, JSON-LD, title heuristics, and htmldate without the extensive search
@@ -151,7 +158,7 @@ def extract_page_metadata(
     declared = _first(tree, ("/html/@lang", "//meta[@http-equiv='content-language']/@content"))
     return Metadata(
         title=strip_site_suffix(title, sitename) if title else None,
-        author=_author(tree, html, meta.author, page_text),
+        author=_author(tree, html, meta.author),
         published=_date(html, meta.date),
         sitename=sitename,
         lang=detect_lang(body_text, declared),
