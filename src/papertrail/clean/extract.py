@@ -95,9 +95,80 @@ def untable_layout(tree: etree._Element) -> int:
     parts = [
         el for el in tree.iter(*_TABLE_PARTS) if (el if el.tag == "table" else _owner(el)) in layout
     ]
+    prose_cells = sorted(
+        ((sum(runs), i) for i, el in enumerate(parts) if (runs := _prose_runs(el))), reverse=True
+    )
+    # One article typed into a cell: its lines become paragraphs. Several cells of comparable
+    # prose are a listing (blog archive, forum thread): trafilatura's own choice stands.
+    if prose_cells and (len(prose_cells) == 1 or prose_cells[1][0] * 2 < prose_cells[0][0]):
+        _wrap_runs(parts[prose_cells[0][1]])
     for el in parts:
         el.tag = "div"
     return len(layout)
+
+
+# A layout cell holding this much text of its own (outside child blocks and links), one
+# line of it sentence-length, is the article typed straight into the cell, lines split by <br>.
+_LOOSE_PROSE_CHARS = 200
+_INLINE_RUN = frozenset(
+    {"a", "b", "strong", "i", "em", "u", "span", "font", "small", "big", "sup", "sub", "br"}
+)
+
+
+def _loose_runs(cell: etree._Element) -> list[int]:
+    """Lengths of the <br>-separated runs of text sitting directly in ``cell`` or in its
+    inline children, link text left out (a list of linked titles is not prose)."""
+    runs = [len("".join((cell.text or "").split()))]
+    for child in cell:
+        if child.tag == "br" or child.tag not in _INLINE_RUN:
+            runs.append(0)
+        elif child.tag != "a":
+            runs[-1] += len("".join("".join(child.itertext()).split()))
+        runs[-1] += len("".join((child.tail or "").split()))
+    return runs
+
+
+def _prose_runs(el: etree._Element) -> list[int] | None:
+    """The loose-text runs of a cell that holds prose typed straight into it, else None."""
+    if el.tag not in ("td", "th"):
+        return None
+    runs = _loose_runs(el)
+    return runs if sum(runs) >= _LOOSE_PROSE_CHARS and max(runs) >= _PROSE_BLOCK_CHARS else None
+
+
+def _wrap_runs(cell: etree._Element) -> None:
+    """Wrap each <br>-separated run of loose text and inline elements in a <p>.
+
+    trafilatura reads a <div> holding bare text and <br> as one opaque block (or drops it
+    when the page also has real paragraphs); as paragraphs it judges each line as text.
+    """
+    children = list(cell)
+    text, cell.text = cell.text, None
+    for child in children:
+        cell.remove(child)
+    run = etree.SubElement(cell, "p")
+    run.text = text
+
+    def new_run() -> etree._Element:
+        return etree.SubElement(cell, "p")
+
+    for child in children:
+        tail, child.tail = child.tail, None
+        if child.tag == "br":
+            run = new_run()
+        elif child.tag in _INLINE_RUN:
+            run.append(child)
+        else:  # a block: stays as it is, between runs
+            cell.append(child)
+            run = new_run()
+        if tail:
+            if len(run):
+                run[-1].tail = (run[-1].tail or "") + tail
+            else:
+                run.text = (run.text or "") + tail
+    for para in cell.findall("p"):
+        if not len(para) and not (para.text or "").strip():
+            cell.remove(para)
 
 
 def _owner(el: etree._Element) -> etree._Element | None:

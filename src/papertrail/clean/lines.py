@@ -105,7 +105,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     _rule(
         "copyright",
-        r"©|\(c\)\s*\d{4}|copyright|版权所有|版权归|all rights reserved|"
+        r"©|\(c\)\s*\d{4}|copyright|版权所有(?![者人方])|版权归|all rights reserved|"
         r"ICP[备证]|公网安备|备案号|经营许可证|违法和不良信息|举报电话|举报邮箱|未经.{0,12}(?:授权|许可)"
         r".{0,12}(?:转载|使用)|转载请注明|请注明出处|不得转载",
         160,
@@ -153,6 +153,14 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"(?:\s*更新)?\s*(?:[\s|-]+.{0,60}(?:来源|编辑|作者|阅读|评论|上一页)|\s+\S{2,12})\s*$",
         90,
         "date-led credit lines (date + source, paper name, counters)",
+    ),
+    _rule(
+        "stamp_credit",
+        r"^(?=.*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*\d{1,2}:\d{2})"
+        r"(?=.*(?:来源|编辑|作者|发布|发表|更新|浏览|阅读|点击|评论|回复|\bby\b|\bposted\b))",
+        100,
+        "post and article headers: a numeric date with a clock time plus a credit or counter "
+        "word (prose does not print times like 2005/03/15 22:36)",
     ),
     _rule(
         "posted_on",
