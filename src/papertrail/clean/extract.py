@@ -171,6 +171,25 @@ def _wrap_runs(cell: etree._Element) -> None:
             cell.remove(para)
 
 
+def paragraph_divs(tree: etree._Element) -> int:
+    """Make a <div> that holds only a sentence-length run of text and inline elements a <p>.
+
+    Old pages (and layout cells turned into divs) write paragraphs as divs. When trafilatura
+    recognises no article container it recovers only <p>, <table>, <code> and quotes, so
+    such a page came back empty from its main extractor (a second, full run was needed) and
+    lost headings. readability makes the same move (its DIV_TO_P step).
+    """
+    changed = 0
+    for div in tree.iter("div"):
+        if any(child.tag not in _INLINE_RUN for child in div):
+            continue
+        runs = _loose_runs(div)
+        if max(runs) >= _PROSE_BLOCK_CHARS:
+            div.tag = "p"
+            changed += 1
+    return changed
+
+
 def _owner(el: etree._Element) -> etree._Element | None:
     return next(el.iterancestors("table"), None)
 
@@ -232,6 +251,9 @@ def extract_main(html: str | etree._Element, url: str | None, **overrides: Any) 
     untable_layout(tree)
     main = _run(tree, url, {**options, "fast": True})  # bare_extraction copies the tree
     chars = len("".join(main.text.split()))
+    if chars < _FAST_TRUSTED and paragraph_divs(tree):
+        main = _run(tree, url, {**options, "fast": True})
+        chars = len("".join(main.text.split()))
     if chars < _FAST_TRUSTED and not options.get("fast"):
         main = _run(tree, url, options)
         chars = len("".join(main.text.split()))

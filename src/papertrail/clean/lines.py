@@ -128,6 +128,12 @@ LINE_RULES: tuple[LineRule, ...] = (
         "editor, source and byline credits",
     ),
     _rule(
+        "source_ref",
+        r"^[\s(（\[【]*(?:转自|摘自|选自|转载自|来源于?|来自)\s*《[^》]{1,30}》[\s)）\]】]*$",
+        40,
+        "source credits naming a publication (转自《…》)",
+    ),
+    _rule(
         "credit_tail",
         r"^[\s(（\[【]*(?:责任编辑|责编|编辑)[^)）\]】]{0,20}[)）\]】]\s*$",
         30,
