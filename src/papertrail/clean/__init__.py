@@ -25,7 +25,7 @@ from .prepass import prepass
 from .textmode import extract_text
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
-EXTRACTOR_VERSION = "clean-1.1"
+EXTRACTOR_VERSION = "clean-1.2"
 
 # A retry must find this much more text to replace the first extraction.
 _RETRY_GAIN = 1.5
