@@ -39,6 +39,9 @@ from papertrail.clean.metadata import detect_lang, strip_site_suffix
             "stamp_credit",
         ),
         ("转自《北京科技报》", "source_ref"),
+        ("光明日报记者 王建宏 张文攀", "reporter_zh"),
+        ("③ 如因作品内容、版权和其它问题需要同本网联系的，请在30日内进行。", "site_notice"),
+        ("振兴东北网版权与免责声明：", "site_notice"),
     ],
 )
 def test_chrome_lines_are_dropped_by_the_named_rule(line: str, rule: str) -> None:
@@ -58,6 +61,7 @@ def test_chrome_lines_are_dropped_by_the_named_rule(line: str, rule: str) -> Non
         "Follow the money, the report says, and the pattern becomes clear.",
         "美国唱片工会表示：“播客在使用其它音乐时，一定要获得版权所有者或制作人的许可。”",
         "2005年3月15日，研究团队在会上发表了这项成果，并公布了代码。",
+        "记者：你们的农机大市场市场场址在哪？",
     ],
 )
 def test_article_lines_stay(line: str) -> None:

@@ -119,8 +119,16 @@ LINE_RULES: tuple[LineRule, ...] = (
         "copyright, reprint and disclaimer notices (a rights word and a prohibition)",
     ),
     _rule(
+        "site_notice",
+        r"^(?=.*(?:本网|本站|本刊|本报|本网站))(?=.*(?:版权|转载|侵权|免责))|"
+        r"^.{0,16}(?:版权|侵权|免责).{0,8}(?:声明|公告|条款)[:：]?\s*$",
+        160,
+        "the site's own rights and disclaimer notices (本网…版权/转载; 版权与免责声明：)",
+    ),
+    _rule(
         "credit_zh",
-        r"^[\s(（\[【]*(?:责任编辑|责编|编辑|编者|校对|审核|审校|监制|排版|美编|"
+        # (?!...？$): "记者：…？" is an interview question, not a byline.
+        r"^(?!.*[？?]$)[\s(（\[【]*(?:责任编辑|责编|编辑|编者|校对|审核|审校|监制|排版|美编|"
         r"来源|稿源|文章来源|新闻来源|信息来源|出处|原标题|作者|记者|通讯员|撰文|文|图|摄影?|"
         r"供图|图片来源|本文来源|转自|发布者|发布时间|浏览量?|阅读量?|点击数|所属栏目)"
         r"\s*[:：/／]",
@@ -177,9 +185,10 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     _rule(
         "reporter_zh",
-        r"^[\s(（]*(?:本报|本刊|本台|特约|实习)?(?:记者|通讯员)\s*(?:[\u3400-\u9fff·]{2,4}[\s、]*){1,6}[)）]?$",
+        r"^[\s(（]*(?:[\w\u3400-\u9fff]{1,12}\s*)?(?:记者|通讯员)\s*"
+        r"(?:[\u3400-\u9fff·]{2,4}[\s、]*){1,6}[)）]?$",
         40,
-        "reporter bylines",
+        "reporter bylines, with or without the outlet (光明日报记者 王建宏 张文攀)",
     ),
     _rule("login_zh", r"登录|登陆|请先注册|注册新用户", 16, "login prompts"),
     _rule(
