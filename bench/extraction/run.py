@@ -27,6 +27,10 @@ from .score import PageScore, aggregate, score_page
 ROOT = Path(__file__).resolve().parents[2]
 SETS = ("zh-wced", "en-scrapinghub")
 WARMUP = 3
+# Each page is timed this many times and the fastest kept (as timeit does): on a shared
+# machine the other processes only ever add time. One run per page moved the zh ratio
+# between 1.30 and 1.58 from one run of the bench to the next; the best of 3, 1.21-1.24.
+REPEATS = 3
 BEGIN, END = "<!-- extraction:begin -->", "<!-- extraction:end -->"
 
 
@@ -52,7 +56,7 @@ SYSTEMS: dict[str, Callable[[str, str | None], str]] = {
 def run_systems(pages: list[Page]) -> dict[str, tuple[list[PageScore], float]]:
     """Every system on every page, interleaved page by page so that load from other
     processes on a shared machine falls on all systems alike. Returns scores and ms/page
-    (median)."""
+    (median over pages of the best of :data:`REPEATS` runs)."""
     for fn in SYSTEMS.values():  # first calls compile regexes and XPaths: not per-page cost
         for page in pages[:WARMUP]:
             fn(page.html, page.url)
@@ -60,12 +64,15 @@ def run_systems(pages: list[Page]) -> dict[str, tuple[list[PageScore], float]]:
     times: dict[str, list[float]] = {name: [] for name in SYSTEMS}
     for page in pages:
         for name, fn in SYSTEMS.items():
-            start = time.perf_counter()
-            try:
-                out = fn(page.html, page.url)
-            except Exception:
-                out = ""
-            times[name].append(time.perf_counter() - start)
+            best = float("inf")
+            for _ in range(REPEATS):
+                start = time.perf_counter()
+                try:
+                    out = fn(page.html, page.url)
+                except Exception:
+                    out = ""
+                best = min(best, time.perf_counter() - start)
+            times[name].append(best)
             scores[name].append(score_page(out, page.gold))
     return {name: (scores[name], 1000 * statistics.median(times[name])) for name in SYSTEMS}
 
