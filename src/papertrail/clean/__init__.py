@@ -26,7 +26,7 @@ from .prepass import prepass
 from .textmode import extract_text
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
-EXTRACTOR_VERSION = "clean-1.1"
+EXTRACTOR_VERSION = "clean-1.2"
 
 # Pruned markup larger than this (characters) is extracted without trafilatura's fallbacks.
 FAST_EXTRACTION_ABOVE = 2_000_000
@@ -65,11 +65,7 @@ def clean_html(html: str, url: str | None = None) -> Extraction:
     tree = load_html(pruned.html)
     # Metadata first: extraction consumes the tree. The pruned page is the better source:
     # without menus and sidebars the first byline in the text is the article's.
-    meta = (
-        extract_page_metadata(tree, html, url, _visible_text(tree), "")
-        if tree is not None
-        else Metadata()
-    )
+    meta = extract_page_metadata(tree, html, url, "") if tree is not None else Metadata()
     # On very large pages trafilatura's fallback comparison (readability, jusText) is
     # superlinear (a 110,000-paragraph page: 50 s of 53) and adds nothing: skip it there,
     # and the retries below with it.
@@ -92,12 +88,6 @@ def clean_html(html: str, url: str | None = None) -> Extraction:
     ]
     meta.lang = detect_lang(text, meta.lang)  # meta.lang so far: what the page declared
     return Extraction(text=text, links=links, meta=meta, stats=stats)
-
-
-def _visible_text(tree: etree._Element) -> str:
-    """The page's body text, for bylines (scripts and styles are gone after the pre-pass)."""
-    body = tree.find(".//body")
-    return " ".join(body.itertext()) if body is not None else ""
 
 
 def clean_text(text: str) -> Extraction:
