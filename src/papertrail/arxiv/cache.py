@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..closing import Closing
 from ..errors import StorageError
 from ..record import Paper
 
@@ -37,7 +38,7 @@ CREATE TABLE IF NOT EXISTS searches (
 """
 
 
-class PaperCache:
+class PaperCache(Closing):
     """Versionless id -> Paper (or "not found"), and query -> result ids, with TTLs."""
 
     def __init__(
@@ -138,9 +139,3 @@ class PaperCache:
     def close(self) -> None:
         with self._lock:
             self._db.close()
-
-    def __enter__(self) -> PaperCache:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

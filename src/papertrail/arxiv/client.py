@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from ..closing import Closing
 from ..errors import ArxivError, ArxivResponseError, ArxivUnavailable, InputError, StorageError
 from ..record import Paper
 from ..settings import Settings
@@ -40,7 +41,7 @@ class Lookup:
     failed: dict[str, str] = field(default_factory=dict)  # id -> reason code
 
 
-class ArxivClient:
+class ArxivClient(Closing):
     """The one way papertrail talks to arXiv: batched, cached, spaced, retried.
 
     Safe to share between threads (calls are serialised); in another process, make
@@ -73,12 +74,6 @@ class ArxivClient:
         self._session.close()
         if self._own_cache:
             self.cache.close()
-
-    def __enter__(self) -> ArxivClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # --- ids ------------------------------------------------------------------------
     def get_papers(self, ids: Iterable[str]) -> Lookup:

@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
 from typing import IO
 from urllib.parse import urlsplit
 
@@ -30,6 +29,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from .. import __version__
+from ..closing import Closing
 from ..document import Document, InputKind
 from ..errors import StorageError
 from .exchange import Exchange, HeaderPairs, header, headers_dict
@@ -79,7 +79,7 @@ class Capture:
     length: int
 
 
-class RawArchive:
+class RawArchive(Closing):
     """Append-only WARC archive with an SQLite index; safe to share between threads."""
 
     def __init__(
@@ -340,17 +340,6 @@ class RawArchive:
                 self._file.close()
                 self._file = None
             self._db.close()
-
-    def __enter__(self) -> RawArchive:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _warc_date(when: datetime) -> str:

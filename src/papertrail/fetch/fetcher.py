@@ -16,12 +16,12 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
 from urllib.parse import urldefrag, urljoin, urlsplit
 from urllib.request import url2pathname
 
 import httpx
 
+from ..closing import Closing
 from ..crashpoints import crash_point
 from ..document import Document
 from ..errors import (
@@ -56,7 +56,7 @@ LOCAL_TYPES = {"html_file": "text/html", "text_file": "text/plain"}
 READ_AHEAD = 1000  # documents taken from the input iterable before any is yielded
 
 
-class Fetcher:
+class Fetcher(Closing):
     """Fetch Documents politely; a context manager that owns its HTTP client.
 
     ``archive``/``ledger`` default to the ones under ``settings.data_dir`` (switched off
@@ -462,17 +462,6 @@ class Fetcher:
         self._client.close()
         for owned in self._owned:
             owned.close()
-
-    def __enter__(self) -> Fetcher:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _pairs(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:

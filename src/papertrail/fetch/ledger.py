@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
 
+from ..closing import Closing
 from ..errors import StorageError
 
 OK_OUTCOMES = frozenset({"ok", "unchanged", "reloaded"})
@@ -59,7 +59,7 @@ class LedgerEntry:
         return self.outcome in OK_OUTCOMES
 
 
-class Ledger:
+class Ledger(Closing):
     """Thread-safe SQLite ledger, keyed by canonical URL."""
 
     def __init__(self, path: Path) -> None:
@@ -155,17 +155,6 @@ class Ledger:
     def close(self) -> None:
         with self._lock:
             self._db.close()
-
-    def __enter__(self) -> Ledger:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _now() -> str:
