@@ -200,42 +200,30 @@ class RawArchive(Closing):
                 write(writer, _warc_date(fetched_at))  # type: ignore[operator]
                 out.flush()
                 length = out.tell() - offset
+                row = (
+                    url,
+                    canon,
+                    final_url,
+                    kind,
+                    status,
+                    content_type,
+                    fetched_at.isoformat(),
+                    sha256,
+                    self._file_name,
+                    offset,
+                    length,
+                )
                 cur = self._db.execute(
                     f"INSERT INTO captures ({_COLUMNS}) VALUES"
                     " (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        url,
-                        canon,
-                        final_url,
-                        kind,
-                        status,
-                        content_type,
-                        fetched_at.isoformat(),
-                        sha256,
-                        self._file_name,
-                        offset,
-                        length,
-                    ),
+                    row,
                 )
                 self._db.commit()
             except (OSError, sqlite3.Error) as exc:
                 raise StorageError(f"cannot write to archive {self.directory}: {exc}") from exc
             capture_id = cur.lastrowid
             assert capture_id is not None
-            return Capture(
-                capture_id,
-                url,
-                canon,
-                final_url,
-                kind,
-                status,
-                content_type,
-                fetched_at.isoformat(),
-                sha256,
-                self._file_name,
-                offset,
-                length,
-            )
+            return Capture(capture_id, *row)
 
     def _writable(self) -> IO[bytes]:
         if self._file is not None and self._file.tell() < self.max_file_bytes:
