@@ -8,6 +8,7 @@ the caches span every batch of a run, whether tasks run in threads or on Dask wo
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 import uuid
@@ -18,9 +19,10 @@ from typing import Any
 from .decode import decode
 from .document import Document
 from .errors import InputError
-from .pipeline import run_stage, run_stages
+from .pipeline import run_stage
 from .settings import Settings
 from .summary import RunSummary
+from .timelimit import PageProcessor, default_workers
 
 StageList = list[tuple[str, Callable[[Document], Document]]]
 
@@ -69,17 +71,38 @@ class Session:
         self.resolver = TitleResolver(self.arxiv.search)
         self.output = OutputStore(settings.clean_path)
         self.stages: StageList = [("decode", decode), ("clean", clean), ("ids", extract_ids)]
+        self._processor: PageProcessor | None = None
+        self._processor_lock = threading.Lock()
+
+    @property
+    def processor(self) -> PageProcessor:
+        """Worker processes for the per-page stages, started on first use."""
+        with self._processor_lock:
+            if self._processor is None:
+                workers = self.settings.process_workers
+                self._processor = PageProcessor(
+                    self.stages,
+                    workers=default_workers() if workers is None else workers,
+                    time_limit=self.settings.page_time_limit,
+                )
+                atexit.register(self._processor.close)
+            return self._processor
 
     # --- stages over batches ------------------------------------------------------------
     def fetch(self, docs: list[Document]) -> list[Document]:
-        """Fetch a batch politely; every input comes back, failed ones with their error."""
+        """Fetch a batch politely; every input comes back, failed ones with their error.
+
+        The cleaning workers start meanwhile, so their start-up hides behind the network.
+        """
+        self.processor.warm_up()
         todo = [d for d in docs if not d.failed]
         by_id = {id(d): d for d in self.fetcher.fetch_many(todo)}
         return [by_id.get(id(d), d) for d in docs]
 
     def process(self, docs: list[Document]) -> list[Document]:
-        """Decode, clean and find ids: CPU work, one document at a time."""
-        return [run_stages(d, self.stages) for d in docs]
+        """Decode, clean and find ids: CPU work, on worker processes (one per core), each
+        page under ``page_time_limit`` (see :mod:`papertrail.timelimit`)."""
+        return self.processor.process(docs)
 
     def link(self, docs: list[Document]) -> list[Document]:
         """Resolve titles, then enrich every id of the batch in as few requests as possible."""
@@ -143,7 +166,7 @@ class Session:
         return summary
 
     def close(self) -> None:
-        for part in (self.fetcher, self.arxiv):
+        for part in (self.fetcher, self.arxiv, self._processor):
             close = getattr(part, "close", None)
             if close is not None:
                 close()

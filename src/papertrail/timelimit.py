@@ -1,0 +1,133 @@
+"""Per-page stages in worker processes, each page under a hard time limit.
+
+Cleaning is CPU-bound (lexbor, lxml, trafilatura), so threads would share one core; and
+a pathological page (a regex or tree walk that never ends) cannot be interrupted inside
+a thread. Worker processes fix both: pages are cleaned on every core, and a page that
+exceeds ``page_time_limit`` has its worker killed and replaced (pebble does the
+bookkeeping) while the page is recorded as ``StageError(stage="clean",
+reason="time_limit")``. Nothing else in the batch is lost.
+
+Workers are forked from a *forkserver* that imported the cleaning modules once: starting
+or replacing a worker costs milliseconds, and the forkserver is a fresh process, so the
+parent's threads (Prefect's event loops, httpx pools) are never forked with their locks.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from .document import Document
+from .errors import PageTimeLimit
+from .pipeline import run_stages
+
+StageList = Sequence[tuple[str, Callable[[Document], Document]]]
+
+log = logging.getLogger(__name__)
+
+# Imported once by the forkserver so every forked worker starts warm.
+PRELOAD = ["papertrail.decode", "papertrail.clean", "papertrail.ids"]
+# Workers are replaced after this many pages: bounds slow growth inside lxml/trafilatura.
+MAX_TASKS_PER_WORKER = 500
+
+
+def default_workers() -> int:
+    """One worker per usable core."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def can_start_workers() -> bool:
+    """False inside a daemonic process (e.g. a default Dask worker): it may not fork."""
+    return not multiprocessing.current_process().daemon
+
+
+def _run_in_worker(doc: Document, stages: StageList) -> Document:
+    """Worker side: the page's stages, returned without its raw bytes (the parent has them)."""
+    doc = run_stages(doc, stages)
+    doc.raw = None
+    return doc
+
+
+class PageProcessor:
+    """Run per-page stages on a pool of worker processes with a per-page time limit.
+
+    ``workers=0`` runs in the calling thread instead (no start-up cost, no hard limit);
+    used where processes cannot be started. Thread-safe: several batches may be
+    processed at once from different threads, sharing the pool.
+    """
+
+    def __init__(self, stages: StageList, *, workers: int, time_limit: float) -> None:
+        self.stages = list(stages)
+        self.time_limit = time_limit
+        self.workers = workers if can_start_workers() else 0
+        if workers and not self.workers:
+            log.warning("daemonic process: pages are processed in-process, without time limit")
+        self._pool: object | None = None
+        self._lock = threading.Lock()
+
+    def _get_pool(self):  # type: ignore[no-untyped-def]
+        from pebble import ProcessPool
+
+        with self._lock:
+            if self._pool is None:
+                ctx = multiprocessing.get_context("forkserver")
+                ctx.set_forkserver_preload(PRELOAD)
+                self._pool = ProcessPool(
+                    max_workers=self.workers, max_tasks=MAX_TASKS_PER_WORKER, context=ctx
+                )
+            return self._pool
+
+    def warm_up(self) -> None:
+        """Start the workers now (e.g. while the first pages are being fetched)."""
+        if self.workers:
+            self._get_pool().schedule(os.getpid)
+
+    def process(self, docs: list[Document]) -> list[Document]:
+        """Every document back, in order; stuck or crashed pages carry their error."""
+        if not self.workers:
+            return [run_stages(d, self.stages) for d in docs]
+        pool = self._get_pool()
+        futures = [
+            None
+            if d.failed or d.skipped
+            else pool.schedule(_run_in_worker, args=(d, self.stages), timeout=self.time_limit)
+            for d in docs
+        ]
+        return [self._collect(doc, fut) for doc, fut in zip(docs, futures, strict=True)]
+
+    def _collect(self, doc: Document, future) -> Document:  # type: ignore[no-untyped-def]
+        from pebble import ProcessExpired
+
+        if future is None:
+            return doc
+        try:
+            done: Document = future.result()
+        except FutureTimeout:
+            exc = PageTimeLimit(
+                f"processing took longer than {self.time_limit:g} s; worker stopped"
+            )
+            doc.add_error("clean", exc.reason, exc.message)
+            doc.timings["clean"] = doc.timings.get("clean", 0.0) + self.time_limit
+            return doc
+        except ProcessExpired as exc:
+            doc.add_error("clean", "worker_died", f"worker process died (exit code {exc.exitcode})")
+            return doc
+        except Exception as exc:  # pickling problems and the like: recorded, never raised
+            doc.add_error("clean", f"internal_{type(exc).__name__}", f"{type(exc).__name__}: {exc}")
+            return doc
+        done.raw = doc.raw
+        return done
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.stop()  # type: ignore[attr-defined]
+            pool.join(timeout=10)  # type: ignore[attr-defined]
