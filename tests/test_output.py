@@ -222,3 +222,24 @@ def test_catalogue(tmp_path: Path) -> None:
 
 def test_catalogue_of_empty_store(tmp_path: Path) -> None:
     assert write_catalogue(tmp_path / "clean").read_text() == ""
+
+
+def test_orphaned_temp_files_are_swept(tmp_path: Path) -> None:
+    """A run killed mid-write leaves a temp file; the next run removes it, not a live one's."""
+    import os
+
+    store = OutputStore(tmp_path)
+    day_dir = tmp_path / "articles" / DAY.isoformat()
+    day_dir.mkdir(parents=True)
+    dead = day_dir / ".dead.jsonl.1234.tmp"
+    dead.write_text('{"half": ')
+    os.utime(dead, (1, 1))  # last written long ago, and nobody holds its lock
+    with store.open_run("live", day=DAY) as live:
+        live.write(make_record(1, "a"))
+        (live_tmp,) = day_dir.glob(".live_jsonl.*.tmp")
+        os.utime(live_tmp, (1, 1))
+        with store.open_run("other", day=DAY):
+            pass  # sweeps
+        assert not dead.exists()
+        assert live_tmp.exists()  # still locked by its writer
+    assert sorted(p.name for p in day_dir.iterdir()) == ["live.jsonl"]

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from papertrail.output import OutputStore, iter_current_records
-from tests.output_helpers import make_record
+from papertrail.record import StageError
+from tests.output_helpers import make_record, paper
 
 duckdb = pytest.importorskip("duckdb")
 pd = pytest.importorskip("pandas")
@@ -31,7 +32,11 @@ def clean_dir(tmp_path: Path) -> Path:
                     continue
                 edits = n if i % 3 == 0 else 0  # a third of the articles change every run
                 ids = ("2401.00001",) if i % 2 else ("2401.00002", "2401.00003")
-                writer.write(make_record(i, f"text {i} edit {edits}", ids))
+                papers = (paper("2401.00001"),) if i % 2 and n >= 2 else ()  # enriched later
+                record = make_record(i, f"text {i} edit {edits}", ids, papers=papers)
+                if i % 5 == 0:  # an enrichment error does not make a record a failure
+                    record.errors = [StageError(stage="enrich", reason="timeout", message="x")]
+                writer.write(record)
     return tmp_path
 
 
@@ -40,7 +45,9 @@ def test_pandas_sees_one_row_per_article_version(clean_dir: Path) -> None:
     assert any(f.suffix == ".gz" for f in files)
     df = pd.concat([pd.read_json(f, lines=True) for f in files], ignore_index=True)
     assert not df.duplicated(["article_id", "version"]).any()
-    assert not df.duplicated(["article_id", "text_sha256"]).any()
+    # and no version repeats its predecessor's content (text and papers)
+    df["papers_json"] = df["papers"].astype(str)
+    assert not df.duplicated(["article_id", "text_sha256", "papers_json"]).any()
     current = df.loc[df.groupby("article_id")["version"].idxmax()]
     assert len(current) == df["article_id"].nunique() == 30
     expected = {(r.article_id, r.version, r.text) for r in iter_current_records(clean_dir)}
@@ -74,3 +81,19 @@ def test_failures_are_kept_apart(clean_dir: Path) -> None:
     ).fetchall()
     assert len(rows) == sum(1 for n in range(5) for i in range(30) if i % 7 == n)
     assert {reason for *_, reason in rows} == {"http_503"}
+
+
+def test_a_run_in_progress_is_invisible(clean_dir: Path) -> None:
+    """Readers globbing while a run writes see only committed shards."""
+    glob = str(clean_dir / "articles" / "*" / "*.jsonl*")
+    rel = f"read_json_auto('{glob}', format='newline_delimited', union_by_name=true)"
+    before = duckdb.connect().execute(f"SELECT count(*) FROM {rel}").fetchone()
+    with OutputStore(clean_dir).open_run("live", day=date(2026, 11, 20)) as writer:
+        for i in range(100, 110):
+            writer.write(make_record(i, "new"))
+        assert list(writer.path.parent.glob(".*.tmp"))  # the temporary file is there
+        assert duckdb.connect().execute(f"SELECT count(*) FROM {rel}").fetchone() == before
+        files = list(clean_dir.glob("articles/*/*.jsonl*"))
+        assert all(not f.name.startswith(".") for f in files)
+    after = duckdb.connect().execute(f"SELECT count(*) FROM {rel}").fetchone()
+    assert after[0] == before[0] + 10

@@ -22,3 +22,13 @@ def test_schema_md_documents_every_field() -> None:
 
 def test_schema_version_field() -> None:
     assert json_schema()["properties"]["schema_version"]["default"] == SCHEMA_VERSION
+
+
+def test_settings_md_is_current() -> None:
+    from papertrail.schema import render_settings
+    from papertrail.settings import Settings
+
+    text = (DOCS / "settings.md").read_text(encoding="utf-8")
+    assert render_settings(text) == text, "run: python -m papertrail.schema"
+    for name in Settings.model_fields:
+        assert f"`PAPERTRAIL_{name.upper()}`" in text

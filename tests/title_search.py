@@ -1,12 +1,14 @@
 """A closed-world arXiv title search for tests: word overlap over the fixture catalogue.
 
-Like a real search engine it returns the best-overlapping titles, near misses included
-(ask for "Orca 2: ..." and "Orca: Progressive Learning ..." comes back too).
+Like a real search engine it ranks titles by shared words weighted by rarity (idf) and
+returns near misses too: ask for "Orca 2: ..." and "Orca: Progressive Learning ..." comes
+back as well.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -54,6 +56,12 @@ class CatalogueSearch:
     def __init__(self, papers: list[Paper]) -> None:
         self.papers = papers
         self.queries: list[str] = []
+        self._words = [set(_WORD.findall(p.title.lower())) for p in papers]
+        df: dict[str, int] = {}
+        for words in self._words:
+            for word in words:
+                df[word] = df.get(word, 0) + 1
+        self._idf = {w: math.log((1 + len(papers)) / n) for w, n in df.items()}
 
     def __call__(self, query: str, max_results: int) -> list[Paper]:
         self.queries.append(query)
@@ -61,9 +69,9 @@ class CatalogueSearch:
         for phrase, word in _QUERY_TERMS.findall(query):
             terms.update(_WORD.findall((phrase or word).lower()))
         scored = []
-        for paper in self.papers:
-            overlap = len(terms & set(_WORD.findall(paper.title.lower())))
-            if overlap:
-                scored.append((overlap, paper))
+        for paper, words in zip(self.papers, self._words, strict=True):
+            weight = sum(self._idf[w] for w in terms & words)
+            if weight > 0:
+                scored.append((weight, paper))
         scored.sort(key=lambda sp: -sp[0])
         return [paper for _, paper in scored[:max_results]]

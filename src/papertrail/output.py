@@ -37,10 +37,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 
-from .atomicfile import AtomicFile, write_atomic_lines
+from .atomicfile import AtomicFile, remove_orphans, write_atomic_lines
 from .catalogue import build_catalogue
 from .errors import StorageError
 from .record import ArticleRecord
+from .settings import Settings
 from .shard_index import (
     ARTICLES_DIR,
     FAILURES_DIR,
@@ -159,6 +160,21 @@ class OutputStore:
     def write_catalogue(self) -> Path:
         return write_catalogue(self.clean_dir)
 
+    def sweep(self) -> list[Path]:
+        """Remove temporary files of runs that died (see atomicfile.remove_orphans)."""
+        removed = remove_orphans(self.clean_dir)
+        for sub in (ARTICLES_DIR, FAILURES_DIR):
+            root = self.clean_dir / sub
+            if root.is_dir():
+                for day in root.iterdir():
+                    removed += remove_orphans(day)
+        return removed
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OutputStore:
+        """The store at ``settings.clean_path``, gzipped when ``gzip_output`` is set."""
+        return cls(settings.clean_path, gzip=settings.gzip_output)
+
 
 class RunWriter:
     """Writes one run's records; commits its shards when the ``with`` block exits cleanly.
@@ -189,6 +205,7 @@ class RunWriter:
     # -- context manager ----------------------------------------------------------------
     def __enter__(self) -> RunWriter:
         self._check_free()
+        self.store.sweep()
         self._conn = self.store._connect()
         return self
 
@@ -200,7 +217,8 @@ class RunWriter:
     ) -> None:
         try:
             if exc_type is None:
-                self._commit()
+                with self._lock:
+                    self._commit()
         finally:
             self._articles.abort()
             self._failures.abort()
@@ -230,6 +248,8 @@ class RunWriter:
         if self._conn is None:
             raise StorageError("RunWriter.write outside its with-block", reason="not_open")
         with self._lock:
+            if self.committed:
+                raise StorageError("RunWriter.write after commit", reason="not_open")
             base = self._base(record.article_id)
             if not record.ok:
                 version = base.version if base else 0

@@ -1,4 +1,4 @@
-"""Generate the record's JSON Schema and the field tables of ``docs/schema.md``.
+"""Generate the record's JSON Schema and the tables of ``docs/schema.md`` and ``docs/settings.md``.
 
 ``python -m papertrail.schema`` rewrites ``docs/record.schema.json`` and the tables between
 the ``<!-- fields -->`` markers in ``docs/schema.md``; a test fails when either is stale,
@@ -67,13 +67,40 @@ def render_markdown(text: str) -> str:
     return _MARKERS.sub(lambda m: m.group(1) + field_tables() + "\n" + m.group(2), text)
 
 
+def settings_table() -> str:
+    """Every ``PAPERTRAIL_*`` setting with its default and description."""
+    from .settings import Settings
+
+    rows = ["| variable | default | description |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        shown = (
+            "(derived)"
+            if default is None
+            else json.dumps(
+                str(default) if isinstance(default, Path) else default, ensure_ascii=False
+            )
+        )
+        desc = (field.description or "").replace("|", "\\|")
+        rows.append(f"| `PAPERTRAIL_{name.upper()}` | {shown} | {desc} |")
+    return "\n".join(rows) + "\n"
+
+
+def render_settings(text: str) -> str:
+    return _MARKERS.sub(lambda m: m.group(1) + settings_table() + m.group(2), text)
+
+
 def main() -> int:
     (DOCS / "record.schema.json").write_text(
         json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     md = DOCS / "schema.md"
     md.write_text(render_markdown(md.read_text(encoding="utf-8")), encoding="utf-8")
-    print(f"wrote {DOCS / 'record.schema.json'} and {md}")
+    settings_md = DOCS / "settings.md"
+    settings_md.write_text(
+        render_settings(settings_md.read_text(encoding="utf-8")), encoding="utf-8"
+    )
+    print(f"wrote {DOCS / 'record.schema.json'}, {md} and {settings_md}")
     return 0
 
 

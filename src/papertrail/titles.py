@@ -89,9 +89,14 @@ def title_numbers(title: str) -> frozenset[str]:
 # --- candidates -----------------------------------------------------------------------
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
-_CODE_OR_URL = re.compile(r"://|www\.|[{}=;|\\@#`]|\.(?:com|org|net|cn|io|py)\b", re.I)
+_CODE_OR_URL = re.compile(
+    r"://|www\.|[{}=;|\\@#`\t]|\.(?:com|org|net|cn|io|py)\b"
+    r"|\.(?:jpe?g|png|gif|webp|svg|pdf|docx?|pptx?|xlsx?|zip)$",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[^\W\d_][\w'’\-.]*|\d[\w.\-%]*")
 #: Words too common to count as title words or search terms.
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
 _STOP = frozenset(
     {
         "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is",
@@ -107,6 +112,9 @@ _LABEL = re.compile(
 )
 _BOOK = re.compile(r"《(?P<title>[^《》\n]{3,300})》")
 _QUOTES = re.compile(r"[“\"](?P<title>[^“”\"\n]{3,300})[”\"]")
+_PAPER_CUE = re.compile(r"论文|预印本|paper|arxiv", re.IGNORECASE)
+#: Characters before a short quoted title searched for a paper cue.
+CUE_WINDOW = 12
 _LINE = re.compile(r"^[ \t]*(?P<title>[^\n]+?)[ \t]*$", re.MULTILINE)
 
 
@@ -147,9 +155,19 @@ def _trim(title: str) -> str:
 
 
 def _mostly_cjk(text: str) -> bool:
-    cjk = len(_CJK.findall(text))
-    letters = sum(c.isalpha() for c in text)
-    return letters > 0 and cjk >= 0.3 * letters
+    """More CJK characters than Latin-script words: a Chinese (or Japanese...) article."""
+    return len(_CJK.findall(text)) >= max(1, len(_LATIN_WORD.findall(text)))
+
+
+def _quoted_title(text: str, start: int, title: str) -> bool:
+    """A quoted English phrase is a title when long, ``Name: subtitle``, or cued as a paper.
+
+    Chinese pages put every kind of title in 《》 (songs, films, books): short ones need
+    a paper cue right before them.
+    """
+    if len(_words(title)) >= 4 or ": " in title:
+        return True
+    return bool(_PAPER_CUE.search(text[max(0, start - CUE_WINDOW) : start]))
 
 
 def _raw_candidates(text: str) -> Iterator[TitleCandidate]:
@@ -158,20 +176,22 @@ def _raw_candidates(text: str) -> Iterator[TitleCandidate]:
         if title and _english(title, 2):
             start = text.index(title, m.start("title"))
             yield TitleCandidate(title, (start, start + len(title)), "label")
+    # Quotes and lone lines mean something else in English pages (songs, slogans,
+    # headings): they count only in articles that are mostly CJK.
+    if not _mostly_cjk(text):
+        return
     for m in _BOOK.finditer(text):
         title = m.group("title").strip()
-        if _english(title, 2):
+        if _english(title, 2) and _quoted_title(text, m.start(), title):
             yield TitleCandidate(title, m.span("title"), "book_quotes")
     for m in _QUOTES.finditer(text):
         title = m.group("title").strip()
-        if _english(title, 3) and _title_like(title):
+        if _english(title, 3) and _title_like(title) and _quoted_title(text, m.start(), title):
             yield TitleCandidate(title, m.span("title"), "quotes")
-    # Headings look like titles in English pages: lines count only in CJK articles.
-    if _mostly_cjk(text):
-        for m in _LINE.finditer(text):
-            title = m.group("title")
-            if _english(title, 4) and _title_like(title):
-                yield TitleCandidate(title, m.span("title"), "line")
+    for m in _LINE.finditer(text):
+        title = m.group("title")
+        if _english(title, 4) and _title_like(title):
+            yield TitleCandidate(title, m.span("title"), "line")
 
 
 def find_title_candidates(text: str) -> list[TitleCandidate]:

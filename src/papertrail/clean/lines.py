@@ -119,11 +119,14 @@ def _toc_lines(lines: list[str]) -> set[int]:
     short = [len(k) <= 40 for k in keys]
     drop: set[int] = set()
 
+    last_short: dict[str, int] = {}
+    for j, k in enumerate(keys):
+        if short[j]:
+            last_short[_NUMBERING.sub("", k)] = j
+
     def repeated_later(i: int) -> bool:
         k = _NUMBERING.sub("", keys[i])
-        return len(k) >= 4 and any(
-            short[j] and _NUMBERING.sub("", keys[j]) == k for j in range(i + 1, len(keys))
-        )
+        return len(k) >= 4 and last_short.get(k, -1) > i
 
     i = 0
     while i < len(lines):

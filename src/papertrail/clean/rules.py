@@ -39,7 +39,11 @@ def _cid(pattern: str, reason: str) -> ClassIdRule:
 
 
 DROP_SELECTORS: tuple[SelectorRule, ...] = (
-    SelectorRule("script, style, noscript, template", "code, not text", guarded=False),
+    SelectorRule(
+        'script:not([type="application/ld+json"]), style, noscript, template',
+        "code, not text (JSON-LD stays: it carries metadata)",
+        guarded=False,
+    ),
     SelectorRule("iframe, object, embed, canvas, svg", "embedded widgets and players", guarded=False),
     SelectorRule("form, button, input, select, textarea", "search, login and comment forms"),
     SelectorRule("nav, [role=navigation], [role=menubar], [role=menu]", "site navigation"),

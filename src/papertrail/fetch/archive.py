@@ -271,6 +271,11 @@ class RawArchive:
         ).fetchone()
         return Capture(*row) if row else None
 
+    def __len__(self) -> int:
+        """Number of captures (every stored fetch, not distinct URLs)."""
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM captures").fetchone()[0])
+
     def load(self, url: str) -> Document | None:
         """The newest capture of ``url`` as a fetched Document, or None if never archived."""
         capture = self.latest(url)

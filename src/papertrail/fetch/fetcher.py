@@ -24,6 +24,7 @@ import httpx
 
 from ..document import Document
 from ..errors import (
+    BlockedAddress,
     FetchError,
     FetchTimeout,
     HTTPStatusError,
@@ -272,6 +273,8 @@ class Fetcher:
                 failure = FetchError(f"{url}: {type(exc).__name__}: {exc} ({tries})", reason=reason)
             else:
                 if not is_retryable_status(ex.status):
+                    if ex.status < 400:
+                        self.gate.recover(host)
                     return ex
                 if ex.status in SLOWDOWN_STATUSES:
                     self.gate.slow_down(host)
@@ -339,8 +342,13 @@ class Fetcher:
         """Fetch robots.txt: one try, short timeout, redirects checked like any hop."""
         s = self.settings
         current = robots_url
-        for _ in range(ROBOTS_MAX_REDIRECTS + 1):
-            check_url(current, allow_private=s.allow_private, resolve=self._resolve)
+        for hop in range(ROBOTS_MAX_REDIRECTS + 1):
+            try:
+                check_url(current, allow_private=s.allow_private, resolve=self._resolve)
+            except BlockedAddress:
+                if hop == 0:
+                    raise
+                return 404, b""  # a redirect we will not follow: robots.txt unavailable
             try:
                 with self.gate.slot(host_key(current)):
                     ex = self._exchange(current, {}, timeout=s.robots_timeout, check_type=False)

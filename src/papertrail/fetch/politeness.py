@@ -1,5 +1,7 @@
 """Per-host politeness: at most N requests in flight to a host, request starts spaced by
-the host's delay, a global cap, and a slowdown once a host says 429/503.
+the host's delay, a global cap, and a slowdown once a host says 429/503 (doubling per
+refusal, easing off by a quarter step per success, so a host that recovers is not
+crawled at a crawl forever).
 
 Spacing is by reservation: each request books the next free start time for its host and
 sleeps until then, so the gap between any two starts to one host is at least the delay
@@ -15,6 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 MAX_SLOWDOWN = 16.0
+RECOVERY_STEP = 2**0.25
+# Bookings are spaced a little wider than the delay, so the spacing still holds as the
+# server sees it when one request's connection set-up takes longer than the next one's.
+SPACING_MARGIN = 0.05
+SPACING_MARGIN_MAX = 0.05  # seconds
 MIN_SLOWDOWN_STEP = 0.1  # seconds: a host with no delay still backs off after a 429
 
 
@@ -77,6 +84,12 @@ class HostGate:
         with state.lock:
             state.slowdown = min(MAX_SLOWDOWN, state.slowdown * 2)
 
+    def recover(self, host: str) -> None:
+        """A success: undo a quarter of one slowdown step (4 successes halve it)."""
+        state = self._host(host)
+        with state.lock:
+            state.slowdown = max(1.0, state.slowdown / RECOVERY_STEP)
+
     def defer(self, host: str, seconds: float) -> None:
         """No request to ``host`` starts in the next ``seconds`` (Retry-After)."""
         state = self._host(host)
@@ -91,7 +104,8 @@ class HostGate:
             with state.lock:
                 now = time.monotonic()
                 start = max(now, state.next_free)
-                state.next_free = start + self._effective(state)
+                delay = self._effective(state)
+                state.next_free = start + delay + min(SPACING_MARGIN_MAX, delay * SPACING_MARGIN)
             if start > now:
                 time.sleep(start - now)
             yield

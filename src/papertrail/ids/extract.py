@@ -26,8 +26,9 @@ from .patterns import (
     FOREIGN_URL,
     OLD_STYLE,
     SITE_PATTERNS,
+    SLASH_DIGITS,
 )
-from .scheme import ArxivId, from_match
+from .scheme import OLD_ARCHIVES, ArxivId, from_match
 
 _URL_TAIL = re.compile(r"[^\s<>\"'\u0080-\uffff]*")
 _URL_TRAILING = ".,;:!?)]}'\""
@@ -71,15 +72,22 @@ def text_mentions(text: str, *, today: date) -> list[Mention]:
         printed = _printed_url(s, m.start(), m.end()) if url else None
         found.append(Mention(arxiv_id, found_by, span, printed, (span[0], 0)))
 
+    lower = s.lower()
     for site in SITE_PATTERNS:
-        for m in site.regex.finditer(s):
-            add(m, site.found_by, url=site.found_by != "doi")
+        if site.keyword in lower:
+            for m in site.regex.finditer(s):
+                add(m, site.found_by, url=site.found_by != "doi")
     for m in FOREIGN_URL.finditer(s):
         if not _overlaps(m.span(), taken):
             taken.append(m.span())
-    for regex in (CITATION, OLD_STYLE, ARCHIVE_PREFIXED):
+    text_patterns = [CITATION] if "arxiv" in lower else []
+    if SLASH_DIGITS.search(s):
+        text_patterns += [OLD_STYLE, ARCHIVE_PREFIXED]
+    for regex in text_patterns:
         for m in regex.finditer(s):
-            add(m, "text")
+            prefix = m.groupdict().get("prefix")
+            if prefix is None or prefix.lower() in OLD_ARCHIVES:
+                add(m, "text")
     for m in BARE_NEW.finditer(s):
         if has_arxiv_context(s, m.start(), m.end()):
             add(m, "text")
@@ -111,8 +119,12 @@ def link_mentions(text: str, links: Iterable[Link], *, today: date) -> list[Ment
             continue
         position: float = math.inf
         anchor = link.text.strip()
-        if len(anchor) >= 2 and (at := text.find(anchor, cursor)) >= 0:
-            position, cursor = at, at + 1
+        if len(anchor) >= 2:
+            # Links come in document order: look after the previous anchor first.
+            at = text.find(anchor, cursor)
+            at = text.find(anchor) if at < 0 else at
+            if at >= 0:
+                position, cursor = at, at + 1
         for arxiv_id, found_by in ids:
             found.append(Mention(arxiv_id, found_by, None, link.href, (position, 1 + index)))
     return found

@@ -8,11 +8,19 @@ lets every span we report point into the text the caller gave us.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
 #: Invisible characters that break an id in two when left in: dropped.
 INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+#: Blocks with compatibility forms (Latin-1 punctuation, general punctuation and spaces,
+#: letterlike and enclosed forms, CJK punctuation and squared forms, ligatures, small and
+#: full-width forms, mathematical alphanumerics). Everything else is left as it is.
+_FOLDABLE = re.compile(
+    "[\u00a0-\u00bf\u180e\u2000-\u218f\u2460-\u24ff\u3000-\u303f\u3200-\u33ff"
+    "\ufb00-\ufb4f\ufe10-\ufe6f\ufeff\uff00-\uffef\U0001d400-\U0001d7ff]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,17 +40,22 @@ class NormalizedText:
 
 
 def normalize(text: str) -> NormalizedText:
-    """Per-character NFKC (full-width to ASCII, ``：`` to ``:``), invisibles removed."""
+    """NFKC on compatibility characters (full-width to ASCII, ``：`` to ``:``), invisibles
+    removed; all other text is copied in slices, so a long CJK page costs little."""
     out: list[str] = []
     origin: list[int] = []
-    for i, ch in enumerate(text):
-        if ch in INVISIBLE:
-            continue
-        if ch.isascii():
-            out.append(ch)
-            origin.append(i)
-            continue
-        folded = unicodedata.normalize("NFKC", ch)
-        out.append(folded)
-        origin.extend([i] * len(folded))
+    last = 0
+    for m in _FOLDABLE.finditer(text):
+        i = m.start()
+        if i > last:
+            out.append(text[last:i])
+            origin.extend(range(last, i))
+        ch = text[i]
+        if ch not in INVISIBLE:
+            folded = unicodedata.normalize("NFKC", ch)
+            out.append(folded)
+            origin.extend([i] * len(folded))
+        last = i + 1
+    out.append(text[last:])
+    origin.extend(range(last, len(text)))
     return NormalizedText("".join(out), tuple(origin), len(text))

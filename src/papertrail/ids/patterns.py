@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..record import FoundBy
-from .scheme import ARCHIVE_RE, END_RE, NEW_RE, OLD_RE, SUBJECT_RE, VERSION_RE
+from .scheme import ARCHIVE_RE, ARCHIVE_TOKEN, END_RE, NEW_RE, OLD_RE, SUBJECT_RE, VERSION_RE
 
 _ID = rf"(?:{NEW_RE}|{OLD_RE}){VERSION_RE}"
 # A host may not continue a longer name: "ar5iv.labs.arxiv.org" is not "arxiv.org".
@@ -21,14 +21,21 @@ _FLAGS = re.IGNORECASE
 
 @dataclass(frozen=True, slots=True)
 class SitePattern:
-    """A URL (or DOI) form whose path carries an arXiv id."""
+    """A URL (or DOI) form whose path carries an arXiv id.
+
+    ``keyword`` (lower case) must occur in the text for the regex to be worth running:
+    scanning a long page with six lookbehind patterns costs more than six substring
+    tests.
+    """
 
     found_by: FoundBy
+    keyword: str
     regex: re.Pattern[str]
 
 
 SITE_PATTERNS: tuple[SitePattern, ...] = (
     SitePattern(
+        "ar5iv",
         "ar5iv",
         re.compile(
             rf"{_HOST_START}(?:www\.)?ar5iv(?:\.labs\.arxiv)?\.org/+(?:abs|html|papers)/+{_ID}{END_RE}",
@@ -37,6 +44,7 @@ SITE_PATTERNS: tuple[SitePattern, ...] = (
     ),
     SitePattern(
         "link",
+        "arxiv.org",
         re.compile(
             rf"{_HOST_START}(?:(?:www|export|browse|lanl|xxx)\.)?arxiv\.org/+"
             rf"(?:(?:abs|pdf|html|format|ps|src|e-print)/+(?:arxiv:)?|abs/?\?(?:[^\s#]*?&)?id=)"
@@ -46,17 +54,20 @@ SITE_PATTERNS: tuple[SitePattern, ...] = (
     ),
     SitePattern(
         "huggingface",
+        "/papers/",
         re.compile(
             rf"{_HOST_START}(?:www\.)?(?:huggingface\.co|hf\.co)/papers/+{_ID}{END_RE}", _FLAGS
         ),
     ),
     SitePattern(
         "alphaxiv",
+        "alphaxiv",
         re.compile(
             rf"{_HOST_START}(?:www\.)?alphaxiv\.org/+(?:abs|overview|pdf)/+{_ID}{END_RE}", _FLAGS
         ),
     ),
     SitePattern(
+        "semanticscholar",
         "semanticscholar",
         re.compile(
             rf"{_HOST_START}(?:www\.|api\.)?semanticscholar\.org/+"
@@ -66,6 +77,7 @@ SITE_PATTERNS: tuple[SitePattern, ...] = (
     ),
     SitePattern(
         "doi",
+        "10.48550",
         re.compile(
             rf"(?<![A-Za-z0-9.])(?:(?:https?://)?(?:dx\.)?doi\.org/+|doi:\s*)?"
             rf"10\.48550/+arxiv\.{_ID}{END_RE}",
@@ -77,8 +89,10 @@ SITE_PATTERNS: tuple[SitePattern, ...] = (
 #: Any other URL or DOI: ids inside them are not the article's (other publishers'
 #: DOIs, GitHub paths, arXiv listing and author pages).
 FOREIGN_URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"'\u0080-\uffff]+|(?<![A-Za-z0-9.])10\.\d{4,9}/[^\s\u0080-\uffff]+",
-    _FLAGS,
+    # No IGNORECASE here: with it, the non-ASCII range would also exclude "i", "k", "s"
+    # (U+0130, U+212A and U+017F fold to them).
+    r"(?i:https?://|www\.)[^\s<>\"'\u0080-\uffff]+"
+    r"|(?<![A-Za-z0-9.])10\.\d{4,9}/[^\s\u0080-\uffff]+"
 )
 
 #: ``arXiv:2307.09288``, ``arXiv:math.RT/1206.5933``, ``arXiv:quant-ph 1503.01017``.
@@ -91,12 +105,16 @@ CITATION = re.compile(
 #: ``hep-th/9901001``, ``math.GT/0309136``: the archive itself is the context.
 OLD_STYLE = re.compile(rf"(?<![A-Za-z0-9\-]){OLD_RE}{VERSION_RE}{END_RE}", _FLAGS)
 
-#: ``hep-th/1601.07616``, ``math. RT/0903.2992``: an archive prefix glued to a new id.
+#: ``hep-th/1601.07616``, ``math. RT/0903.2992``: an archive prefix glued to a new id
+#: (``prefix`` must be in :data:`~papertrail.ids.scheme.OLD_ARCHIVES`).
 ARCHIVE_PREFIXED = re.compile(
-    rf"(?<![A-Za-z0-9\-])(?:{ARCHIVE_RE})(?:\.\s?[A-Za-z]{{2}}(?:-[A-Za-z]{{2,}})?)?/+"
+    rf"(?<![A-Za-z0-9\-])(?P<prefix>{ARCHIVE_TOKEN})(?:\.\s?[A-Za-z]{{2,}}(?:-[A-Za-z]{{2,}})?)?/+"
     rf"{NEW_RE}{VERSION_RE}{END_RE}",
     _FLAGS,
 )
+
+#: Old-style and archive-prefixed ids both need a slash (or %2F) right before digits.
+SLASH_DIGITS = re.compile(r"(?:/|%2[Ff])\d{4}")
 
 #: A bare new-style number: only taken with arXiv context (see ``context.py``).
 BARE_NEW = re.compile(rf"(?<![A-Za-z0-9+\-])(?<!\d\.){NEW_RE}{VERSION_RE}{END_RE}", _FLAGS)

@@ -27,10 +27,14 @@ OLD_ARCHIVES: frozenset[str] = frozenset(
 # Longest first so that "math-ph" is not read as "math".
 ARCHIVE_RE = "|".join(sorted((re.escape(a) for a in OLD_ARCHIVES), key=len, reverse=True))
 #: An old-style subject class after the archive (``math.GT``, ``cs.DB``): dropped.
-SUBJECT_RE = r"\.[A-Za-z]{2}(?:-[A-Za-z]{2,})?"
+SUBJECT_RE = r"\.[A-Za-z]{2,}(?:-[A-Za-z]{2,})?"
 NEW_RE = r"(?P<yymm>\d{4})\.(?P<num>\d{4,5})"
+#: Any archive-shaped token: membership in :data:`OLD_ARCHIVES` is checked afterwards,
+#: which is several times faster than a 34-way alternation tried at every position.
+ARCHIVE_TOKEN = r"[A-Za-z]+(?:-[A-Za-z]+)?"
 OLD_RE = (
-    rf"(?P<archive>{ARCHIVE_RE})(?:{SUBJECT_RE})?(?:/+|%2[Ff])(?P<oyymm>\d{{4}})(?P<onum>\d{{3}})"
+    rf"(?P<archive>{ARCHIVE_TOKEN})(?:{SUBJECT_RE})?(?:/+|%2[Ff])"
+    r"(?P<oyymm>\d{4})(?P<onum>\d{3})"
 )
 VERSION_RE = r"(?:v(?P<version>[1-9]\d?))?"
 #: What may not follow an id: more letters/digits, or a dot and a digit (dates, IPs).

@@ -6,7 +6,8 @@ time, method, path, headers) so tests can assert counts and spacing, never wall 
 
 Routes::
 
-    /robots.txt                    the server's ``robots_txt`` (404 when None)
+    /robots.txt                    the server's ``robots_txt`` (404 when None;
+                                   ``robots_status`` other than 200 answers that)
     /page/<any>                    a small UTF-8 HTML article (also /private/<any>)
     /gzip/<any>                    the same, gzip-encoded
     /text/<any>                    text/plain
@@ -31,6 +32,7 @@ Routes::
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import socket
 import struct
@@ -45,6 +47,15 @@ from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 CHARSET_TEXT = "大模型推理论文速递：arXiv:2307.09288 提出了新的方法。繁體測試：機器學習與語言模型。"
+# Big5 has no simplified characters: Big5 pages are in traditional script.
+BIG5_TEXT = "大型語言模型論文速遞：arXiv:2307.09288 提出了新的方法。機器學習與語言模型。"
+
+
+def charset_text(codec: str) -> str:
+    """The text ``/charset/<codec>`` serves (what a correct decode must give back)."""
+    return BIG5_TEXT if codec.lower().startswith("big5") else CHARSET_TEXT
+
+
 PAGE_TEMPLATE = (
     "<!doctype html><html><head><title>{title}</title></head><body><article>"
     "<h1>{title}</h1><p>{body}</p></article></body></html>"
@@ -71,6 +82,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass
+
+    def handle(self) -> None:
+        # the client gave up: that is what several routes provoke
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError, TimeoutError):
+            super().handle()
 
     def do_GET(self) -> None:
         owner = self.server.owner
@@ -126,7 +142,9 @@ class _Handler(BaseHTTPRequestHandler):
     # --- routes ----------------------------------------------------------------------
     def _r_robots_txt(self, _: list[str], __: dict[str, str]) -> None:
         robots = self.server.owner.robots_txt
-        if robots is None:
+        if self.server.owner.robots_status != 200:
+            self._send(self.server.owner.robots_status, b"robots broken", "text/plain")
+        elif robots is None:
             self._send(404, b"no robots here", "text/plain")
         else:
             self._send(200, robots.encode("utf-8"), "text/plain")
@@ -196,7 +214,7 @@ class _Handler(BaseHTTPRequestHandler):
         label = {"utf-8-sig": "utf-8"}.get(codec, codec)
         meta = f'<meta charset="{label}">' if declare == "meta" else ""
         html = f"<!doctype html><html><head>{meta}<title>charset</title></head><body>"
-        html += f"<p>{CHARSET_TEXT}</p>" * 20 + "</body></html>"
+        html += f"<p>{charset_text(codec)}</p>" * 20 + "</body></html>"
         body = html.encode(codec)
         ctype = {
             "header": f"text/html; charset={label}",
@@ -255,6 +273,7 @@ class HostileServer:
 
     def __init__(self, robots_txt: str | None = DEFAULT_ROBOTS, host: str = "127.0.0.1") -> None:
         self.robots_txt = robots_txt
+        self.robots_status = 200  # set to 5xx to make robots.txt unreachable (RFC 9309)
         self.log: list[LoggedRequest] = []
         self._lock = threading.Lock()
         self._counts: dict[str, int] = {}

@@ -1,0 +1,124 @@
+"""HTML mode on small pages built like the seeds: text, links and metadata."""
+
+from __future__ import annotations
+
+import pytest
+
+from papertrail.clean import EXTRACTOR_VERSION, clean, clean_html
+from papertrail.document import Document
+from papertrail.errors import ExtractError
+
+PARA = (
+    "研究团队提出了一种新的大模型训练方法，在多个基准测试上取得了显著提升，"
+    "同时训练成本降低了一半，推理速度也快得多。"
+)
+
+PORTAL = f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>谷歌提出Gecko：强大的检索性能 | 某某科技网</title>
+<meta name="author" content="田佳恬">
+<link rel="canonical" href="/news/42.html">
+</head><body>
+<div class="top-nav"><a href="/">首页</a> <a href="/ai">人工智能</a> <a href="/login">登录</a></div>
+<div class="main"><h1>谷歌提出Gecko：强大的检索性能</h1>
+<div class="article-info">发布时间：2024-04-02 来源：某某科技网 编辑：张三</div>
+<div class="content">
+<p>{PARA}</p>
+<p>{PARA}论文地址见下文，欢迎阅读。</p>
+<p>论文链接：<a href="https://arxiv.org/abs/2403.20327">https://arxiv.org/abs/2403.20327</a></p>
+<p>{PARA}详见 https://arxiv.org/abs/2403.19887 的实验部分。</p>
+<figure><img src="fig1.png"><figcaption>图1：模型结构，来自 https://arxiv.org/abs/2403.20329</figcaption></figure>
+<p>图1：模型结构，来自 https://arxiv.org/abs/2403.20329</p>
+<p>更多细节见<a href="/papers/gecko.html">项目主页</a>。</p>
+<p>责任编辑：李四</p>
+</div>
+<div class="share-bar"><a href="#">分享到微信</a> <a href="#">微博</a></div>
+<div class="qrcode-box"><img src="/qrcode.png"><p>扫码关注公众号，获取更多论文</p></div>
+<div class="related-news"><h3>相关推荐</h3><ul><li><a href="/1">另一篇新闻标题一</a></li>
+<li><a href="/2">另一篇新闻标题二</a></li></ul></div>
+</div>
+<div class="footer">版权所有 © 2024 某某科技网 京ICP备12345678号 违法和不良信息举报电话：010-12345678</div>
+</body></html>"""
+
+WECHAT = f"""<!doctype html><html><head><meta charset="utf-8"><title>八篇大模型论文速递</title>
+<meta property="og:title" content="八篇大模型论文速递"></head><body>
+<div id="js_article" class="rich_media">
+<h1 class="rich_media_title">八篇大模型论文速递</h1>
+<div class="rich_media_meta_list"><span id="js_author_name">王小明</span>
+<a id="js_name">AI前沿速递</a></div>
+<div class="rich_media_content" id="js_content" style="visibility: hidden;">
+<section><span>{PARA}</span></section>
+<section><span>{PARA}我们逐一介绍。</span></section>
+<section><span>论文链接：https://arxiv.org/abs/2404.07143</span></section>
+<section><span>{PARA}这是最后一段。</span></section>
+<section><span>点击阅读原文，关注我们，后台回复“论文”获取合集</span></section>
+</div>
+<div id="js_profile_qrcode" class="profile_container"><strong>AI前沿速递</strong>
+<p>关注AI前沿，分享最新论文，每天更新，欢迎关注本公众号，长按识别二维码。</p></div>
+</div>
+<script>var nickname = "AI前沿速递"; var author = "王小明"; var ct = "1712345678";</script>
+</body></html>"""
+
+
+def test_portal_page_keeps_article_and_drops_chrome() -> None:
+    result = clean_html(PORTAL, "https://news.example.cn/news/42.html")
+    text = result.text
+    assert PARA in text
+    for chrome in ("首页", "分享到", "扫码关注", "相关推荐", "另一篇新闻", "ICP", "责任编辑", "版权所有"):
+        assert chrome not in text, chrome
+    assert "论文链接：https://arxiv.org/abs/2403.20327" in text.replace("\n", "")
+    assert "https://arxiv.org/abs/2403.19887" in text
+    assert text.count("图1：模型结构") == 1  # caption printed twice, kept once
+
+
+def test_portal_links_are_absolute_and_inside_the_article() -> None:
+    result = clean_html(PORTAL, "https://news.example.cn/news/42.html")
+    hrefs = [link.href for link in result.links]
+    assert "https://arxiv.org/abs/2403.20327" in hrefs
+    assert "https://news.example.cn/papers/gecko.html" in hrefs
+    assert "https://arxiv.org/abs/2403.20329" in hrefs  # printed in a caption
+    assert not any(h.endswith(("/login", "/1", "/2")) for h in hrefs)
+
+
+def test_portal_metadata() -> None:
+    meta = clean_html(PORTAL, "https://news.example.cn/news/42.html").meta
+    assert meta.title == "谷歌提出Gecko：强大的检索性能"
+    assert meta.author == "田佳恬"
+    assert meta.lang == "zh"
+    assert meta.canonical_url == "https://news.example.cn/news/42.html"
+
+
+def test_wechat_hidden_body_author_and_script_date() -> None:
+    doc = Document(url="https://mp.weixin.qq.com/s/abc", kind="http", markup=WECHAT)
+    doc = clean(doc)
+    assert PARA in doc.text
+    assert "这是最后一段" in doc.text
+    assert "https://arxiv.org/abs/2404.07143" in doc.text
+    assert "长按识别二维码" not in doc.text
+    assert "后台回复" not in doc.text
+    assert doc.meta.published == "2024-04-05"  # 1712345678 is 2024-04-05 UTC
+    assert doc.meta.author == "王小明"
+    assert doc.meta.title == "八篇大模型论文速递"
+    assert doc.extractor_version == EXTRACTOR_VERSION
+    assert [link.href for link in doc.links] == ["https://arxiv.org/abs/2404.07143"]
+
+
+def test_text_file_document() -> None:
+    text = f"首页\n登录\n{PARA}\n论文链接:\nhttps://arxiv.org/abs/2403.19928\n{PARA}\n相关推荐\n"
+    doc = clean(Document(url="file:///tmp/a.txt", kind="text_file", markup=text))
+    assert doc.text.splitlines() == [PARA, "论文链接:", "https://arxiv.org/abs/2403.19928", PARA]
+    assert [link.href for link in doc.links] == ["https://arxiv.org/abs/2403.19928"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "markup", "reason"),
+    [
+        ("http", "", "empty_input"),
+        ("http", "<html><body><nav><a href='/'>首页</a></nav></body></html>", "empty_text"),
+        ("text_file", "首页\n登录\n", "empty_text"),
+    ],
+)
+def test_empty_results_raise_extract_error(kind: str, markup: str, reason: str) -> None:
+    doc = Document(url="https://example.com/x", kind=kind, markup=markup)  # type: ignore[arg-type]
+    with pytest.raises(ExtractError) as info:
+        clean(doc)
+    assert info.value.reason == reason

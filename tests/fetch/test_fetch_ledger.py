@@ -1,0 +1,131 @@
+"""Skip unchanged pages: conditional GET answered 304, same content hash, and a new
+extractor version re-cleaning from the archive without touching the network."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from papertrail.document import Document
+from papertrail.errors import FetchError
+from papertrail.fetch import Fetcher, Ledger, RawArchive
+from papertrail.settings import Settings
+from papertrail.testing.hostile import HostileServer
+
+SettingsFactory = Callable[..., Settings]
+pytestmark = pytest.mark.timeout(30)
+
+
+def _fetch(settings: Settings, url: str, version: str = "v1") -> Document:
+    with Fetcher(settings, extractor_version=version) as fetcher:
+        return fetcher.fetch(Document(url=url))
+
+
+def _captures(settings: Settings) -> int:
+    with RawArchive(settings.raw_path) as archive:
+        return len(archive)
+
+
+def test_conditional_get_304_makes_no_new_record(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    settings = make_settings()
+    url = server.url("/etag/a")
+    first = _fetch(settings, url)
+    assert first.status == 200 and first.skipped is None
+    second = _fetch(settings, url)
+    assert second.status == 304
+    assert second.skipped == "unchanged"
+    assert second.raw is None
+    requests = server.requests("/etag/a")
+    assert len(requests) == 2
+    assert "If-None-Match" not in requests[0].headers
+    assert requests[1].headers["If-None-Match"] == '"a-v1"'
+    assert requests[1].headers["If-Modified-Since"]
+    assert _captures(settings) == 1
+    with Ledger(settings.ledger_file) as ledger:
+        entry = ledger.get(url)
+    assert entry is not None and entry.outcome == "unchanged" and entry.etag == '"a-v1"'
+
+
+def test_changed_page_is_fetched_and_archived_again(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    settings = make_settings()
+    url = server.url("/etag/b")
+    _fetch(settings, url)
+    server.set_version("b", 2)
+    doc = _fetch(settings, url)
+    assert doc.status == 200 and doc.skipped is None
+    assert b"etag b v2" in (doc.raw or b"")
+    assert _captures(settings) == 2
+
+
+def test_same_hash_without_validators_is_unchanged(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    settings = make_settings()
+    url = server.url("/page/no-etag")
+    assert _fetch(settings, url).skipped is None
+    again = _fetch(settings, url)
+    assert again.status == 200 and again.skipped == "unchanged"
+    assert _captures(settings) == 1
+
+
+def test_new_extractor_version_reloads_from_archive_without_network(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    settings = make_settings()
+    url = server.url("/etag/c")
+    first = _fetch(settings, url, version="v1")
+    n = len(server.log)
+    again = _fetch(settings, url, version="v2")
+    assert len(server.log) == n  # not a single request, not even robots.txt
+    assert again.skipped is None
+    assert (again.raw, again.status, again.headers, again.final_url, again.content_type) == (
+        first.raw,
+        first.status,
+        first.headers,
+        first.final_url,
+        first.content_type,
+    )
+    # and with v2 recorded, the next run is a plain conditional GET again
+    assert _fetch(settings, url, version="v2").skipped == "unchanged"
+
+
+def test_failure_is_recorded_and_keeps_validators(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    settings = make_settings(fetch_retries=0)
+    url = server.url("/etag/d")
+    _fetch(settings, url)
+    with Ledger(settings.ledger_file) as ledger:
+        ledger.record_failure(url, url=url, reason="http_500")
+        entry = ledger.get(url)
+    assert entry is not None and entry.outcome == "failed:http_500" and entry.etag == '"d-v1"'
+    # after a failure the page is fetched in full again, not conditionally
+    assert _fetch(settings, url).status == 200
+
+
+def test_failed_fetch_lands_in_ledger(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    settings = make_settings(fetch_retries=0)
+    url = server.url("/status/404")
+    with pytest.raises(FetchError):
+        _fetch(settings, url)
+    with Ledger(settings.ledger_file) as ledger:
+        entry = ledger.get(url)
+    assert entry is not None and entry.outcome == "failed:http_404"
+
+
+def test_skip_unchanged_off_always_fetches(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    settings = make_settings(skip_unchanged=False)
+    url = server.url("/etag/e")
+    _fetch(settings, url)
+    doc = _fetch(settings, url)
+    assert doc.status == 200 and doc.skipped is None
+    assert not settings.ledger_file.exists()

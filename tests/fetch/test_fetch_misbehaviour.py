@@ -1,0 +1,137 @@
+"""Every misbehaviour ends in a fetched document or a recorded failure with a clear
+reason, and the rest of the batch goes on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from papertrail.decode import decode
+from papertrail.document import Document
+from papertrail.errors import FetchError
+from papertrail.fetch import Fetcher
+from papertrail.settings import Settings
+from papertrail.testing.hostile import HostileServer, charset_text
+
+SettingsFactory = Callable[..., Settings]
+
+pytestmark = pytest.mark.timeout(30)
+
+# path -> expected failure reason (None: fetched)
+CASES: dict[str, str | None] = {
+    "/page/plain": None,
+    "/gzip/zipped": None,
+    "/text/plain": None,
+    "/slow?delay=3": "timeout",
+    "/trickle?chunks=40&interval=0.1": "timeout",
+    "/fail/a?times=1": None,
+    "/fail/b?times=1&status=429&retry_after=0": None,
+    "/fail/c?times=1&status=503": None,
+    "/fail/d?times=99": "http_500",
+    "/reset/a?times=1": None,
+    "/reset/b?times=-1": "connection_error",
+    "/endless": "too_large",
+    "/bomb?mb=20": "decompression_bomb",
+    "/redirect/loop/a": "redirect_loop",
+    "/redirect/chain/2": None,
+    "/redirect/chain/30": "too_many_redirects",
+    "/redirect/to?location=http://169.254.169.254/latest/meta-data/": "blocked_address",
+    "/redirect/to?location=ftp://example.org/x": "blocked_scheme",
+    "/binary": "binary_content",
+    "/pdf": "unsupported_content_type",
+    "/status/404": "http_404",
+    "/private/secret": "robots_disallowed",
+}
+
+
+def test_batch_of_misbehaviours(server: HostileServer, make_settings: SettingsFactory) -> None:
+    settings = make_settings(
+        fetch_timeout=0.4, fetch_deadline=1.0, fetch_retries=1, per_host_concurrency=8
+    )
+    # Hosts answering 429/503 are slowed down: give them their own host name so the
+    # slowdown shows the rest of the batch is not held back by it.
+    docs = [
+        Document(url=server.url(path, host="localhost" if "status=" in path else None))
+        for path in CASES
+    ]
+    with Fetcher(settings, extractor_version="v1") as fetcher:
+        out = list(fetcher.fetch_many(docs))
+    assert sorted(id(d) for d in out) == sorted(id(d) for d in docs)  # each exactly once
+    for doc in out:
+        path = "/" + doc.url.split("/", 3)[3]
+        expected = CASES[path]
+        if expected is None:
+            assert not doc.errors, (path, doc.errors)
+            assert doc.status == 200 and doc.raw, path
+        else:
+            assert [e.reason for e in doc.errors] == [expected], (path, doc.errors)
+            assert doc.errors[0].stage == "fetch" and doc.errors[0].message
+            assert doc.raw is None, path
+
+
+def test_retries_are_bounded(server: HostileServer, make_settings: SettingsFactory) -> None:
+    with Fetcher(make_settings(fetch_retries=3)) as fetcher, pytest.raises(FetchError) as info:
+        fetcher.fetch(Document(url=server.url("/fail/bounded?times=99")))
+    assert info.value.reason == "http_500"
+    assert len(server.requests("/fail/bounded")) == 4
+
+
+def test_500_then_200_costs_two_requests(server: HostileServer, fetcher: Fetcher) -> None:
+    doc = fetcher.fetch(Document(url=server.url("/fail/once?times=1")))
+    assert doc.status == 200
+    assert len(server.requests("/fail/once")) == 2
+
+
+def test_4xx_is_not_retried(server: HostileServer, fetcher: Fetcher) -> None:
+    with pytest.raises(FetchError) as info:
+        fetcher.fetch(Document(url=server.url("/status/410")))
+    assert info.value.reason == "http_410"
+    assert len(server.requests("/status/410")) == 1
+
+
+def test_retry_after_is_honoured(server: HostileServer, fetcher: Fetcher) -> None:
+    doc = fetcher.fetch(Document(url=server.url("/fail/ra?times=1&status=429&retry_after=1")))
+    assert doc.status == 200
+    first, second = server.requests("/fail/ra")
+    assert second.time - first.time >= 1.0
+
+
+def test_retry_after_too_long_gives_up_at_once(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    with Fetcher(make_settings(max_retry_after=5)) as fetcher, pytest.raises(FetchError) as info:
+        fetcher.fetch(Document(url=server.url("/fail/long?times=1&status=503&retry_after=3600")))
+    assert info.value.reason == "http_503"
+    assert len(server.requests("/fail/long")) == 1
+
+
+def test_429_slows_the_host_down(server: HostileServer, fetcher: Fetcher) -> None:
+    host = "127.0.0.1"
+    before = fetcher.gate.delay_for(host)
+    fetcher.fetch(Document(url=server.url("/fail/slow?times=1&status=429&retry_after=0")))
+    assert fetcher.gate.delay_for(host) > before
+
+
+def test_connection_reset_then_success(server: HostileServer, fetcher: Fetcher) -> None:
+    doc = fetcher.fetch(Document(url=server.url("/reset/once?times=1")))
+    assert doc.status == 200
+    assert len(server.requests("/reset/once")) == 2
+
+
+def test_redirect_records_final_url(server: HostileServer, fetcher: Fetcher) -> None:
+    doc = fetcher.fetch(Document(url=server.url("/redirect/chain/3")))
+    assert doc.final_url == server.url("/page/chain-end")
+    assert doc.url == server.url("/redirect/chain/3")
+
+
+@pytest.mark.parametrize("codec", ["gbk", "gb18030", "big5", "utf-8-sig"])
+@pytest.mark.parametrize("declare", ["header", "meta", "none", "wrong"])
+def test_charsets_decode_after_fetch(
+    server: HostileServer, fetcher: Fetcher, codec: str, declare: str
+) -> None:
+    doc = fetcher.fetch(Document(url=server.url(f"/charset/{codec}?declare={declare}")))
+    decode(doc)
+    assert doc.markup is not None
+    assert charset_text(codec) in doc.markup, (codec, declare, doc.encoding)
+    assert "\ufffd" not in doc.markup

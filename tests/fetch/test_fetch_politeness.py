@@ -1,0 +1,137 @@
+"""robots.txt honoured and fetched once per host, Crawl-delay and per-host spacing as
+lower bounds on logged request times, per-host and global concurrency caps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import pairwise
+
+import pytest
+
+from papertrail.document import Document
+from papertrail.errors import RobotsDisallowed
+from papertrail.fetch import Fetcher
+from papertrail.settings import Settings
+from papertrail.testing.hostile import HostileServer
+
+SettingsFactory = Callable[..., Settings]
+pytestmark = pytest.mark.timeout(30)
+
+
+def _starts(server: HostileServer, prefix: str) -> list[float]:
+    return sorted(r.time for r in server.requests(prefix))
+
+
+def test_per_host_spacing_is_at_least_the_delay(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    delay = 0.15
+    docs = [Document(url=server.url(f"/page/{i}")) for i in range(6)]
+    with Fetcher(make_settings(per_host_delay=delay, per_host_concurrency=3)) as fetcher:
+        out = list(fetcher.fetch_many(docs))
+    assert all(d.status == 200 for d in out)
+    starts = _starts(server, "/")  # robots.txt counts too: it is a request to the host
+    assert len(starts) == 7
+    gaps = [b - a for a, b in pairwise(starts)]
+    assert min(gaps) >= delay * 0.95  # lower bound (server-side clock, jitter)
+
+
+def test_other_hosts_are_not_held_back(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    """Two host names for one server: each gets its own spacing, so the batch interleaves."""
+    docs = [Document(url=server.url(f"/page/a{i}")) for i in range(3)]
+    docs += [Document(url=server.url(f"/page/b{i}", host="localhost")) for i in range(3)]
+    with Fetcher(make_settings(per_host_delay=0.2)) as fetcher:
+        out = list(fetcher.fetch_many(docs))
+    assert all(d.status == 200 for d in out)
+    assert len(server.requests("/robots.txt")) == 2  # one per host
+    by_host: dict[str, list[float]] = {}
+    for r in server.log:
+        by_host.setdefault(r.headers.get("Host", "").split(":")[0], []).append(r.time)
+    for times in by_host.values():
+        times.sort()
+        assert min(b - a for a, b in pairwise(times)) >= 0.2 * 0.95
+
+
+def test_robots_disallow_is_honoured_and_fetched_once(
+    server: HostileServer, fetcher: Fetcher
+) -> None:
+    with pytest.raises(RobotsDisallowed) as info:
+        fetcher.fetch(Document(url=server.url("/private/a")))
+    assert info.value.reason == "robots_disallowed"
+    fetcher.fetch(Document(url=server.url("/page/ok")))
+    with pytest.raises(RobotsDisallowed):
+        fetcher.fetch(Document(url=server.url("/private/b")))
+    assert len(server.requests("/robots.txt")) == 1
+    assert not server.requests("/private/")
+    robots_request = server.requests("/robots.txt")[0]
+    assert robots_request.headers["User-Agent"].startswith("papertrail/")
+
+
+def test_robots_can_be_switched_off(server: HostileServer, make_settings: SettingsFactory) -> None:
+    with Fetcher(make_settings(respect_robots=False)) as fetcher:
+        doc = fetcher.fetch(Document(url=server.url("/private/a")))
+    assert doc.status == 200
+    assert not server.requests("/robots.txt")
+
+
+def test_crawl_delay_spaces_requests(make_settings: SettingsFactory) -> None:
+    robots = "User-agent: *\nCrawl-delay: 0.3\nDisallow: /private/\n"
+    with HostileServer(robots_txt=robots) as server:
+        docs = [Document(url=server.url(f"/page/{i}")) for i in range(3)]
+        with Fetcher(make_settings(per_host_delay=0.0)) as fetcher:
+            out = list(fetcher.fetch_many(docs))
+            assert fetcher.gate.delay_for("127.0.0.1") == pytest.approx(0.3)
+        assert all(d.status == 200 for d in out)
+        starts = _starts(server, "/page/")
+    assert min(b - a for a, b in pairwise(starts)) >= 0.3 * 0.95
+
+
+def test_crawl_delay_is_capped(make_settings: SettingsFactory) -> None:
+    robots = "User-agent: *\nCrawl-delay: 3600\n"
+    with (
+        HostileServer(robots_txt=robots) as server,
+        Fetcher(make_settings(max_host_delay=0.2)) as f,
+    ):
+        f.fetch(Document(url=server.url("/page/x")))
+        assert f.gate.delay_for("127.0.0.1") == pytest.approx(0.2)
+
+
+def test_rules_for_our_agent_win_over_the_wildcard(make_settings: SettingsFactory) -> None:
+    robots = "User-agent: *\nDisallow: /\n\nUser-agent: papertrail\nAllow: /\n"
+    with HostileServer(robots_txt=robots) as server, Fetcher(make_settings()) as fetcher:
+        assert fetcher.fetch(Document(url=server.url("/page/x"))).status == 200
+
+
+def test_missing_robots_allows_everything(make_settings: SettingsFactory) -> None:
+    with HostileServer(robots_txt=None) as server, Fetcher(make_settings()) as fetcher:
+        assert fetcher.fetch(Document(url=server.url("/private/x"))).status == 200
+
+
+def test_unreachable_robots_disallows_the_origin(make_settings: SettingsFactory) -> None:
+    """RFC 9309: a robots.txt that cannot be read (5xx, no answer) means "disallow"."""
+    with HostileServer() as server, Fetcher(make_settings()) as fetcher:
+        server.robots_status = 503
+        with pytest.raises(RobotsDisallowed) as info:
+            fetcher.fetch(Document(url=server.url("/page/x")))
+        assert info.value.reason == "robots_unreachable"
+        assert not server.requests("/page/")
+
+
+def test_per_host_concurrency_cap(server: HostileServer, make_settings: SettingsFactory) -> None:
+    docs = [Document(url=server.url(f"/slow?delay=0.2&n={i}")) for i in range(6)]
+    with Fetcher(make_settings(per_host_concurrency=2, fetch_timeout=2.0)) as fetcher:
+        out = list(fetcher.fetch_many(docs))
+    assert all(d.status == 200 for d in out)
+    assert server.max_in_flight == 2
+
+
+def test_global_concurrency_cap(server: HostileServer, make_settings: SettingsFactory) -> None:
+    docs = [Document(url=server.url(f"/slow?delay=0.2&n={i}")) for i in range(4)]
+    docs += [Document(url=server.url(f"/slow?delay=0.2&m={i}", host="localhost")) for i in range(4)]
+    settings = make_settings(per_host_concurrency=4, global_concurrency=3, fetch_timeout=2.0)
+    with Fetcher(settings) as fetcher:
+        out = list(fetcher.fetch_many(docs))
+    assert all(d.status == 200 for d in out)
+    assert server.max_in_flight == 3
