@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +22,7 @@ from .document import Document
 from .errors import InputError
 from .pipeline import run_stage
 from .settings import Settings
-from .summary import RunSummary
+from .summary import RunSummary, table_rows
 from .timelimit import PageProcessor, default_workers
 
 StageList = list[tuple[str, Callable[[Document], Document]]]
@@ -144,6 +145,16 @@ class Session:
 
         return str(write_catalogue(self.settings.clean_path))
 
+    def run_batch(self, inputs: list[str], shard: str) -> BatchOutcome:
+        """One batch through every stage, returning only what a run keeps of it.
+
+        The documents (raw bytes, text) are dropped here, so a run's memory does not grow
+        with its size: only the summary counts and one small row per input remain.
+        """
+        docs = self.link(self.process(self.fetch([document_for(a) for a in inputs])))
+        paths, count = self.write(docs, shard)
+        return BatchOutcome.of(docs, paths, count)
+
     # --- whole runs without an orchestrator (baseline for benchmarks, library users) ----
     def run(
         self, inputs: Iterable[str], *, batch_size: int = 50, run_id: str | None = None
@@ -152,13 +163,7 @@ class Session:
         summary = RunSummary(run_id=run_id)
         start = time.perf_counter()
         for n, batch in enumerate(batched(inputs, batch_size)):
-            docs = self.link(self.process(self.fetch([document_for(a) for a in batch])))
-            paths, count = self.write(docs, f"{run_id}-{n:05d}")
-            summary.records_written += count
-            for path in paths:
-                summary.add_output(path)
-            for doc in docs:
-                summary.add(doc)
+            self.run_batch(batch, f"{run_id}-{n:05d}").add_to(summary)
         if summary.records_written:
             summary.add_output(self.catalogue())
         summary.arxiv = self.arxiv.stats.as_dict()
@@ -170,6 +175,39 @@ class Session:
             close = getattr(part, "close", None)
             if close is not None:
                 close()
+
+
+@dataclass(slots=True)
+class BatchOutcome:
+    """What a run keeps of one batch: counts, output paths, one small row per input."""
+
+    summary: RunSummary
+    paths: list[str]
+    count: int
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, docs: list[Document], paths: list[str], count: int) -> BatchOutcome:
+        summary = RunSummary()
+        for doc in docs:
+            summary.add(doc)
+        return cls(summary=summary, paths=paths, count=count, rows=table_rows(docs))
+
+    def add_to(self, total: RunSummary) -> None:
+        """Fold this batch into the run's summary."""
+        part = self.summary
+        for name in (
+            "inputs", "pages", "failed", "unchanged", "ids", "papers", "not_found",
+            "unresolved_titles", "enrichment_pending",
+        ):  # fmt: skip
+            setattr(total, name, getattr(total, name) + getattr(part, name))
+        for key, n in part.failures_by_reason.items():
+            total.failures_by_reason[key] = total.failures_by_reason.get(key, 0) + n
+        for key, secs in part.seconds_by_stage.items():
+            total.seconds_by_stage[key] = total.seconds_by_stage.get(key, 0.0) + secs
+        total.records_written += self.count
+        for path in self.paths:
+            total.add_output(path)
 
 
 def batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
