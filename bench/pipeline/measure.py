@@ -1,0 +1,121 @@
+"""One measured run, in its own process: wall time, pages/s and peak RSS of the process tree.
+
+    python -m bench.pipeline.measure MODE URLS_FILE [--batch-size N] [--concurrency N]
+
+Modes: ``plain`` (``Session.run``: the stages as plain functions, the baseline of the
+overhead ratio), ``flow`` (the ingest flow, one task per batch), ``flow-stage`` (one task
+per batch and stage), ``flow-page`` (one task per page and stage: batch size 1).
+Settings come from the environment (``PAPERTRAIL_*``), the same for every mode. Prints
+one JSON object. RSS is sampled every 50 ms over this process and its children (the
+cleaning workers and their forkserver), so the peak covers the whole run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+MODES = ("plain", "flow", "flow-stage", "flow-page")
+
+
+class RssSampler:
+    """Peak resident memory of this process alone and of it with all its descendants."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self.peak_self = 0
+        self.peak_tree = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        own = me.memory_info().rss
+        tree = own
+        for child in me.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                tree += child.memory_info().rss
+        self.peak_self = max(self.peak_self, own)
+        self.peak_tree = max(self.peak_tree, tree)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def __enter__(self) -> RssSampler:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+
+def run_mode(mode: str, urls: list[str], batch_size: int, concurrency: int) -> dict[str, Any]:
+    if mode == "plain":
+        from papertrail.session import Session
+        from papertrail.settings import Settings
+
+        session = Session(Settings(enrich=False))
+        try:
+            return session.run(urls, batch_size=batch_size).as_dict()
+        finally:
+            session.close()
+    from flows.ingest import ingest
+
+    task_mode = "batch" if mode == "flow" else "stage"
+    if mode == "flow-page":
+        batch_size = 1
+    return ingest(
+        urls=urls,
+        enrich=False,
+        batch_size=batch_size,
+        concurrency=concurrency,
+        task_mode=task_mode,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mode", choices=MODES)
+    parser.add_argument("urls_file", type=Path)
+    parser.add_argument("--batch-size", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args(argv)
+    urls = args.urls_file.read_text(encoding="utf-8").split()
+    if args.mode != "plain":
+        import flows.ingest  # noqa: F401 - import cost is not part of the run
+
+    with RssSampler() as rss:
+        start = time.perf_counter()
+        summary = run_mode(args.mode, urls, args.batch_size, args.concurrency)
+        wall = time.perf_counter() - start
+    result = {
+        "mode": args.mode,
+        "pages": len(urls),
+        "wall_s": round(wall, 3),
+        "pages_per_s": round(len(urls) / wall, 1),
+        "peak_rss_mb": round(rss.peak_self / 2**20, 1),
+        "peak_rss_tree_mb": round(rss.peak_tree / 2**20, 1),
+        "ok_pages": summary["pages"],
+        "failed": summary["failed"],
+        "failures_by_reason": summary["failures_by_reason"],
+        "records_written": summary["records_written"],
+        "ids": summary["ids"],
+    }
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
