@@ -2,9 +2,11 @@
 
     python -m bench.pipeline.measure MODE URLS_FILE [--batch-size N] [--concurrency N]
 
-Modes: ``plain`` (``Session.run``: the stages as plain functions, the baseline of the
-overhead ratio), ``flow`` (the ingest flow, one task per batch), ``flow-stage`` (one task
-per batch and stage), ``flow-page`` (one task per page and stage: batch size 1).
+Modes: ``plain`` (``Session.run``: the stages as plain functions, with the same window of
+``--concurrency`` batches in threads as the flow; the baseline of the overhead ratio),
+``plain-seq`` (``Session.run`` one batch after another), ``flow`` (the ingest flow, one
+task per batch), ``flow-stage`` (one task per batch and stage), ``flow-page`` (one task
+per page and stage: batch size 1).
 Settings come from the environment (``PAPERTRAIL_*``), the same for every mode. Prints
 one JSON object. RSS is sampled every 50 ms over this process and its children (the
 cleaning workers and their forkserver), so the peak covers the whole run.
@@ -23,7 +25,7 @@ from typing import Any
 
 import psutil
 
-MODES = ("plain", "flow", "flow-stage", "flow-page")
+MODES = ("plain", "plain-seq", "flow", "flow-stage", "flow-page")
 
 
 class RssSampler:
@@ -62,13 +64,14 @@ class RssSampler:
 
 
 def run_mode(mode: str, urls: list[str], batch_size: int, concurrency: int) -> dict[str, Any]:
-    if mode == "plain":
+    if mode.startswith("plain"):
         from papertrail.session import Session
         from papertrail.settings import Settings
 
         session = Session(Settings(enrich=False))
+        window = 1 if mode == "plain-seq" else concurrency
         try:
-            return session.run(urls, batch_size=batch_size).as_dict()
+            return session.run(urls, batch_size=batch_size, concurrency=window).as_dict()
         finally:
             session.close()
     from flows.ingest import ingest
@@ -93,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args(argv)
     urls = args.urls_file.read_text(encoding="utf-8").split()
-    if args.mode != "plain":
+    if args.mode.startswith("flow"):
         import flows.ingest  # noqa: F401 - import cost is not part of the run
 
     with RssSampler() as rss:

@@ -12,7 +12,9 @@ import atexit
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -157,13 +159,34 @@ class Session:
 
     # --- whole runs without an orchestrator (baseline for benchmarks, library users) ----
     def run(
-        self, inputs: Iterable[str], *, batch_size: int = 50, run_id: str | None = None
+        self,
+        inputs: Iterable[str],
+        *,
+        batch_size: int = 50,
+        run_id: str | None = None,
+        concurrency: int = 1,
     ) -> RunSummary:
+        """The whole run as plain function calls: batches one after another, or up to
+        ``concurrency`` at once in threads (the same sliding window the ingest flow uses,
+        so the two can be compared like for like)."""
         run_id = run_id or new_run_id()
         summary = RunSummary(run_id=run_id)
         start = time.perf_counter()
-        for n, batch in enumerate(batched(inputs, batch_size)):
-            self.run_batch(batch, f"{run_id}-{n:05d}").add_to(summary)
+        shards = (
+            (batch, f"{run_id}-{n:05d}") for n, batch in enumerate(batched(inputs, batch_size))
+        )
+        if concurrency <= 1:
+            for batch, shard in shards:
+                self.run_batch(batch, shard).add_to(summary)
+        else:
+            with ThreadPoolExecutor(max_workers=concurrency) as pool:
+                in_flight: deque[Future[BatchOutcome]] = deque()
+                for batch, shard in shards:
+                    in_flight.append(pool.submit(self.run_batch, batch, shard))
+                    if len(in_flight) > concurrency:
+                        in_flight.popleft().result().add_to(summary)
+                while in_flight:
+                    in_flight.popleft().result().add_to(summary)
         if summary.records_written:
             summary.add_output(self.catalogue())
         summary.arxiv = self.arxiv.stats.as_dict()
