@@ -1,6 +1,6 @@
 """Latency of one URL: ``python -m flows.ingest URL`` from process start to exit.
 
-    python -m bench.pipeline.latency [--repeat 3]
+    PYTHONPATH=src python -m bench.pipeline.latency [--repeat 3]
 
 Scenarios, each a fresh ``python`` process on the same loopback page
 (``tests/fixtures/pages/roundup.html``), ``--no-enrich``:
@@ -9,7 +9,9 @@ Scenarios, each a fresh ``python`` process on the same loopback page
 - ``ephemeral-warm``: embedded Prefect server, a ``PREFECT_HOME`` already migrated;
 - ``server``: a ``python -m flows.server start`` server already up (found on its own);
 - ``library``: ``Session.run`` from Python, no Prefect (the floor for our own work);
-- ``trafilatura``: ``trafilatura -u URL``, what users compare us with.
+- ``library-inproc``: the same with ``PAPERTRAIL_PROCESS_WORKERS=0`` (no worker pool);
+- ``trafilatura``: the ``trafilatura`` CLI on the same page, what users compare us with
+  (given on stdin: its ``-u`` refuses loopback addresses).
 
 Prints a Markdown table of the median and best wall times.
 """
@@ -17,7 +19,6 @@ Prints a Markdown table of the median and best wall times.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -37,12 +38,12 @@ LIBRARY = (
 )
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> float:
+def timed(cmd: list[str], env: dict[str, str], stdin: bytes | None = None) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, input=stdin, timeout=300)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
-        raise RuntimeError(f"{cmd} failed:\n{proc.stderr[-2000:]}")
+        raise RuntimeError(f"{cmd} failed:\n{proc.stderr[-2000:].decode(errors='replace')}")
     return wall
 
 
@@ -52,7 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scenarios",
         nargs="+",
-        default=["library", "trafilatura", "ephemeral-cold", "ephemeral-warm", "server"],
+        default=[
+            "trafilatura",
+            "library",
+            "library-inproc",
+            "ephemeral-cold",
+            "ephemeral-warm",
+            "server",
+        ],
     )
     args = parser.parse_args(argv)
     page = (ROOT / "tests/fixtures/pages/roundup.html").read_bytes()
@@ -71,9 +79,13 @@ def main(argv: list[str] | None = None) -> int:
                 run_env = dict(env, PAPERTRAIL_DATA_DIR=str(work / f"data-{scenario}-{i}"))
                 if scenario == "library":
                     runs.append(timed([PYTHON, "-c", LIBRARY, url], run_env))
+                elif scenario == "library-inproc":
+                    inproc = dict(run_env, PAPERTRAIL_PROCESS_WORKERS="0")
+                    runs.append(timed([PYTHON, "-c", LIBRARY, url], inproc))
                 elif scenario == "trafilatura":
+                    # its CLI refuses loopback URLs (SSRF guard), so the page goes on stdin
                     exe = str(Path(PYTHON).parent / "trafilatura")
-                    runs.append(timed([exe, "-u", url], run_env))
+                    runs.append(timed([exe], run_env, stdin=page))
                 elif scenario == "ephemeral-cold":
                     cold = work / f"prefect-cold-{i}"
                     cold.mkdir()
@@ -121,5 +133,4 @@ def _port() -> int:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONPATH", str(ROOT / "src"))
     sys.exit(main())

@@ -128,6 +128,13 @@ def host_of(n: int) -> str:
     return f"127.0.0.{1 + n % HOSTS}"
 
 
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        return  # clients hanging up mid-response are not news here
+
+
 class Site:
     """Serve pages 0..N-1, page ``n`` on host ``127.0.0.(1 + n % 20)``; a context manager."""
 
@@ -135,7 +142,7 @@ class Site:
         paras = seed_paragraphs()
         self.pages = {n: make_page(n, paras) for n in range(pages)}
         self.hits = 0
-        self._servers: list[ThreadingHTTPServer] = []
+        self._servers: list[QuietServer] = []
         self._threads: list[threading.Thread] = []
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -165,8 +172,7 @@ class Site:
     def __enter__(self) -> Site:
         handler = self._handler()
         for h in range(HOSTS):
-            server = ThreadingHTTPServer((f"127.0.0.{1 + h}", 0), handler)
-            server.daemon_threads = True
+            server = QuietServer((f"127.0.0.{1 + h}", 0), handler)
             thread = threading.Thread(target=server.serve_forever, daemon=True)
             thread.start()
             self._servers.append(server)
