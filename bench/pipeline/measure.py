@@ -9,7 +9,9 @@ task per batch), ``flow-stage`` (one task per batch and stage), ``flow-page`` (o
 per page and stage: batch size 1).
 Settings come from the environment (``PAPERTRAIL_*``), the same for every mode. Prints
 one JSON object. RSS is sampled every 50 ms over this process and its children (the
-cleaning workers and their forkserver), so the peak covers the whole run.
+cleaning workers and their forkserver), so the peak covers the whole run; the peak
+before the final papers catalogue rebuild is reported too (``peak_rss_pages_mb``:
+main process, tree).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class RssSampler:
         self.interval = interval
         self.peak_self = 0
         self.peak_tree = 0
+        self.marks: dict[str, tuple[int, int]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -47,6 +50,11 @@ class RssSampler:
                 tree += child.memory_info().rss
         self.peak_self = max(self.peak_self, own)
         self.peak_tree = max(self.peak_tree, tree)
+
+    def mark(self, name: str) -> None:
+        """Remember the peaks so far (e.g. before the catalogue is rebuilt)."""
+        self._sample()
+        self.marks[name] = (self.peak_self, self.peak_tree)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -61,6 +69,20 @@ class RssSampler:
         self._stop.set()
         self._thread.join()
         self._sample()
+
+
+def watch_catalogue(rss: RssSampler) -> None:
+    """Note the peak RSS when the pages are done and the papers catalogue (rebuilt from
+    every stored record, ``papertrail.catalogue``) starts, to tell the two apart."""
+    from papertrail.session import Session
+
+    original = Session.catalogue
+
+    def catalogue(self: Session) -> str:
+        rss.mark("catalogue")
+        return original(self)
+
+    Session.catalogue = catalogue  # type: ignore[method-assign]
 
 
 def run_mode(mode: str, urls: list[str], batch_size: int, concurrency: int) -> dict[str, Any]:
@@ -100,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         import flows.ingest  # noqa: F401 - import cost is not part of the run
 
     with RssSampler() as rss:
+        watch_catalogue(rss)
         start = time.perf_counter()
         summary = run_mode(args.mode, urls, args.batch_size, args.concurrency)
         wall = time.perf_counter() - start
@@ -110,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         "pages_per_s": round(len(urls) / wall, 1),
         "peak_rss_mb": round(rss.peak_self / 2**20, 1),
         "peak_rss_tree_mb": round(rss.peak_tree / 2**20, 1),
+        "peak_rss_pages_mb": [round(v / 2**20, 1) for v in rss.marks.get("catalogue", (0, 0))],
         "ok_pages": summary["pages"],
         "failed": summary["failed"],
         "failures_by_reason": summary["failures_by_reason"],

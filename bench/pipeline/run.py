@@ -162,14 +162,16 @@ def main(argv: list[str] | None = None) -> int:
 def table(rows: list[dict[str, Any]]) -> str:
     plain = {r["pages"]: r["wall_s"] for r in rows if r["mode"] == "plain"}
     lines = [
-        "| N | mode | wall s | pages/s | overhead ratio | peak RSS MB (main / tree) | failed |",
-        "|---|---|---|---|---|---|---|",
+        "| N | mode | wall s (runs) | pages/s | overhead ratio | peak RSS MB main / tree "
+        "| same, before catalogue | failed |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         ratio = f"{r['wall_s'] / plain[r['pages']]:.3f}" if r["pages"] in plain else "-"
         lines.append(
-            f"| {r['pages']} | {r['mode']} | {r['wall_s']:.2f} | {r['pages_per_s']} | {ratio} "
-            f"| {r['peak_rss_mb']} / {r['peak_rss_tree_mb']} | {r['failed']} |"
+            f"| {r['pages']} | {r['mode']} | {r['wall_s']:.2f} ({', '.join(map(str, r['walls']))}) "
+            f"| {r['pages_per_s']} | {ratio} | {r['peak_rss_mb']} / {r['peak_rss_tree_mb']} "
+            f"| {' / '.join(map(str, r['peak_rss_pages_mb']))} | {r['failed']} |"
         )
     return "\n".join(lines)
 
