@@ -124,13 +124,16 @@ def main(argv: list[str] | None = None) -> int:
     with RssSampler() as rss:
         watch_catalogue(rss)
         start = time.perf_counter()
+        cpu_start = time.process_time()
         summary = run_mode(args.mode, urls, args.batch_size, args.concurrency)
         wall = time.perf_counter() - start
+        cpu = time.process_time() - cpu_start
     result = {
         "mode": args.mode,
         "pages": len(urls),
         "wall_s": round(wall, 3),
         "pages_per_s": round(len(urls) / wall, 1),
+        "main_cpu_s": round(cpu, 2),
         "peak_rss_mb": round(rss.peak_self / 2**20, 1),
         "peak_rss_tree_mb": round(rss.peak_tree / 2**20, 1),
         "peak_rss_pages_mb": [round(v / 2**20, 1) for v in rss.marks.get("catalogue", (0, 0))],

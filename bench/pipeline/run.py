@@ -35,6 +35,21 @@ from .measure import MODES
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
+SERVER_PID: list[int] = []
+
+
+def server_cpu() -> float:
+    """CPU seconds used so far by the Prefect server's process tree (it shares our cores)."""
+    import psutil
+
+    if not SERVER_PID:
+        return 0.0
+    root = psutil.Process(SERVER_PID[0])
+    total = 0.0
+    for proc in [root, *root.children(recursive=True)]:
+        times = proc.cpu_times()
+        total += times.user + times.system
+    return total
 
 
 def _free_port() -> int:
@@ -94,14 +109,17 @@ def prefect_server(env: dict[str, str]) -> Iterator[str]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("prefect server did not start")
             time.sleep(0.5)
+        SERVER_PID.append(proc.pid)
         yield url
     finally:
+        SERVER_PID.clear()
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
         log.close()
 
 
 def measure(mode: str, urls: Path, env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
+    cpu_before = server_cpu()
     with tempfile.TemporaryDirectory(prefix="bench-data-") as data:
         run_env = dict(env, PAPERTRAIL_DATA_DIR=data)
         out = subprocess.run(
@@ -111,7 +129,9 @@ def measure(mode: str, urls: Path, env: dict[str, str], args: argparse.Namespace
         )  # fmt: skip
     if out.returncode != 0:
         raise RuntimeError(f"{mode} failed:\n{out.stderr[-3000:]}")
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    result = dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    result["server_cpu_s"] = round(server_cpu() - cpu_before, 2)
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
