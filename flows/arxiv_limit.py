@@ -19,8 +19,8 @@ from prefect.client.orchestration import get_client
 from prefect.concurrency.sync import rate_limit
 from prefect.settings import get_current_settings
 
-from papertrail.arxiv import FileLimiter, Limiter
-from papertrail.arxiv.limiter import SAFETY_MARGIN
+from papertrail.arxiv import Limiter
+from papertrail.arxiv.limiter import SAFETY_MARGIN, local_limiter
 from papertrail.settings import Settings
 
 LIMIT_NAME = "arxiv-api"
@@ -48,7 +48,7 @@ class PrefectRateLimiter:
 
     def __init__(self, settings: Settings, name: str = LIMIT_NAME) -> None:
         self.name = name
-        self.local = FileLimiter(settings.arxiv_limiter_file, settings.arxiv_interval)
+        self.local = local_limiter(settings)
         ensure_limit(settings.arxiv_interval + SAFETY_MARGIN, name)
 
     def acquire(self) -> float:
@@ -56,6 +56,9 @@ class PrefectRateLimiter:
         rate_limit(self.name, occupy=1, strict=True)
         self.local.acquire()
         return time.monotonic() - start
+
+    def release(self) -> None:
+        self.local.release()
 
 
 def prefect_server_configured() -> bool:
@@ -66,4 +69,4 @@ def make_limiter(settings: Settings) -> Limiter:
     """The Prefect limit when a server is configured, the local file limiter otherwise."""
     if settings.arxiv_interval > 0 and prefect_server_configured():
         return PrefectRateLimiter(settings)
-    return FileLimiter(settings.arxiv_limiter_file, settings.arxiv_interval)
+    return local_limiter(settings)

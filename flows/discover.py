@@ -15,11 +15,11 @@ import sys
 from typing import Any
 
 import httpx
-from papertrail.discover import discover_detailed
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from papertrail.discover import discover_detailed
 from papertrail.errors import PapertrailError
 from papertrail.output import OutputStore
 from papertrail.settings import Settings
@@ -37,9 +37,8 @@ def discover_source(settings: Settings, name: str, known: set[str]) -> dict[str,
         headers={"User-Agent": settings.effective_user_agent},
     ) as client:
         try:
-            found = discover_detailed(
-                source, client, seen=known.__contains__, max_bytes=settings.max_bytes
-            )
+            # Sitemaps may be larger than an article page: the discovery default cap applies.
+            found = discover_detailed(source, client, seen=known.__contains__)
         except PapertrailError as exc:
             return {"source": name, "urls": [], "error": f"{exc.reason}: {exc.message}"}
     return {
@@ -47,6 +46,7 @@ def discover_source(settings: Settings, name: str, known: set[str]) -> dict[str,
         "urls": found.urls,
         "found": found.found,
         "seen": found.seen,
+        "warnings": list(found.warnings),
         "error": None,
     }
 

@@ -30,7 +30,7 @@ from .runtime import session as session_for
 
 @task(name="complete-pending", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[30, 120])
 def complete_pending(settings: Settings) -> dict[str, Any]:
-    store = OutputStore(settings.clean_path)
+    store = OutputStore.from_settings(settings)
     pending = [r for r in store.iter_current_records() if needs_enrichment(r)]
     client = session_for(settings).arxiv
     completed = complete_records(pending, client)

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-.venv/bin/pip install -q --disable-pip-version-check -e . 
+echo "setting up .venv (pip install -e .) ..."
+.venv/bin/pip install -q --disable-pip-version-check -e . 2>&1 | { grep -v "^WARNING: Location" || true; }
 PY=.venv/bin/python
 tmp=$(mktemp -d)
 cleanup() { kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"; }
@@ -25,9 +26,9 @@ if [ -n "$latest" ]; then
   $PY - "$latest" <<'PYEOF'
 import json, sys
 rec = json.loads(open(sys.argv[1], encoding="utf-8").readline())
-rec["text"] = rec["text"][:300] + ("..." if len(rec["text"]) > 300 else "")
-for p in rec["papers"]:
-    p["abstract"] = p["abstract"][:80] + "..."
+rec["text"] = rec["text"][:200] + ("..." if len(rec["text"]) > 200 else "")
+rec["arxiv"] = [f"{a['id']} (found by {a['found_by']})" for a in rec["arxiv"]]
+rec["papers"] = [f"{p['arxiv_id']}: {p['title']}" for p in rec["papers"]]
 print(json.dumps(rec, ensure_ascii=False, indent=2))
 PYEOF
 fi

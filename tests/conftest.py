@@ -21,9 +21,13 @@ def roundup_html() -> str:
 
 
 def gbk_page(charset_in_meta: str = "gb2312") -> bytes:
-    """The roundup re-encoded as GBK, declaring ``charset_in_meta`` only in <meta>."""
+    """The roundup re-encoded as GBK, declaring ``charset_in_meta`` only in <meta>.
+
+    Its canonical link is removed, so each URL serving it is an article of its own.
+    """
     html = roundup_html().replace('<meta charset="utf-8">', f'<meta charset="{charset_in_meta}">')
-    return html.encode("gbk")
+    html = "\n".join(ln for ln in html.splitlines() if 'rel="canonical"' not in ln)
+    return html.encode("gbk", errors="xmlcharrefreplace")
 
 
 @pytest.fixture(scope="session")

@@ -88,6 +88,23 @@ def test_atom_feed_relative_links_and_redirect(server: RouteServer, client) -> N
     ]
 
 
+def test_feed_source_pointing_at_the_site_uses_its_advertised_feed(
+    server: RouteServer, client
+) -> None:
+    server.add("/feeds/all.xml", RSS.format(base=server.base))
+    home = server.add(
+        "/",
+        "<!DOCTYPE html><html><head><title>AI 日报</title>"
+        '<link rel="alternate" type="application/rss+xml" href="/feeds/all.xml">'
+        "</head><body>home</body></html>",
+        content_type="text/html; charset=utf-8",
+    )
+    detail = discover_detailed(feed(home, max_new=2), client)
+    assert detail.urls == [f"{server.base}/news/1.html", f"{server.base}/news/2.html"]
+    assert detail.fetched == [home, f"{server.base}/feeds/all.xml"]
+    assert "using the feed it links to" in detail.warnings[0]
+
+
 def test_empty_but_valid_feed(server: RouteServer, client) -> None:
     url = server.add("/empty.xml", '<rss version="2.0"><channel><title>x</title></channel></rss>')
     assert discover(feed(url), client) == []
@@ -239,6 +256,7 @@ LISTING = """<html><head><meta charset="gbk"><title>人工智能</title></head><
 <li><a href="/ai/20261122/101.html">重复</a></li>
 <li><a href="javascript:void(0)">分享</a></li>
 <li><a href="https://other.example/ai/20261122/999.html">外站</a></li>
+<li><a href="//cdn.example/ai/20261122/998.html">协议相对</a></li>
 </ul>
 <a href="/ai/20261122/104.html?share=wechat">分享版</a>
 </body></html>"""
@@ -259,7 +277,16 @@ def test_listing_page_links(server: RouteServer, client) -> None:
         f"{b}/ai/20261122/102.html",
         f"{b}/ai/20261122/103.html",
         "https://other.example/ai/20261122/999.html",
+        "http://cdn.example/ai/20261122/998.html",  # protocol-relative: the page's scheme
     ]
+
+
+def test_listing_pattern_matching_nothing_is_reported(server: RouteServer, client) -> None:
+    url = server.add("/list2", LISTING.encode("gbk"), content_type="text/html")
+    src = ListingSource(name="l", kind="listing", url=url, link_pattern=r"/news/\d+")
+    detail = discover_detailed(src, client)
+    assert detail.urls == [] and detail.filtered == detail.found == 8
+    assert "matched the source's patterns" in detail.warnings[0]
 
 
 def test_listing_base_href(server: RouteServer, client) -> None:

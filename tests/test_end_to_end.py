@@ -37,7 +37,7 @@ def run_ingest(args: list[str], env: dict[str, str], timeout: int = 240) -> tupl
 
 def read_records(out: Path) -> list[ArticleRecord]:
     records = []
-    for shard in sorted(out.glob("articles/*/*.jsonl")):
+    for shard in sorted([*out.glob("articles/*/*.jsonl"), *out.glob("failures/*/*.jsonl")]):
         for line in shard.read_text(encoding="utf-8").splitlines():
             records.append(ArticleRecord.model_validate_json(line))
     return records
@@ -49,6 +49,7 @@ def test_ingest_pages_seeds_and_failures(
     out = tmp_path / "clean"
     urls = [
         page_server.url("/roundup.html"),
+        page_server.url("/roundup-nocharset.html"),  # same <link rel=canonical>: a duplicate
         page_server.url("/roundup-gbk.html"),
         page_server.url("/roundup-gbk-header.html"),
         page_server.url("/missing.html"),
@@ -61,9 +62,11 @@ def test_ingest_pages_seeds_and_failures(
     assert code == 1, "one input failed (404): exit status must say so"
     assert summary["inputs"] == len(urls)
     assert summary["failed"] == 1
+    assert summary["unchanged"] == 1, "the same article under a second URL is written once"
     records = read_records(out)
-    assert len(records) == len(urls), "every input, failed or not, has exactly one record"
+    assert len(records) == len(urls) - 1, "every article, failed or not, has one record"
     by_url = {r.url: r for r in records}
+    assert page_server.url("/roundup-nocharset.html") not in by_url
 
     # the 404 is recorded with its reason, and the run went on
     missing = by_url[page_server.url("/missing.html")]
@@ -124,3 +127,36 @@ def test_bad_arguments_exit_2(run_env: dict[str, str]) -> None:
     )
     assert proc.returncode == 2
     assert "no input" in proc.stderr
+
+
+def test_linkless_seed_resolves_titles_through_the_fake_search(
+    run_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Seed 004 names its papers only by English title: each is resolved through the
+    arXiv search API (the fake, with near-miss distractors), none wrongly."""
+    seed = next(p for p in SEEDS if p.name.startswith("004_"))
+    expected = json.loads((ROOT / "tests/fixtures/seeds/expected_ids.json").read_text())
+    want = expected[seed.name]
+    out = tmp_path / "clean"
+    with FakeArxivAPI() as api:
+        env = dict(run_env, PAPERTRAIL_ARXIV_API_URL=api.url)
+        code, summary = run_ingest([str(seed), "--out", str(out)], env)
+        searches = [r for r in api.requests if "search_query" in str(r)]
+    assert code == 0, summary
+    (rec,) = read_records(out)
+    by_title = [(a.id, a.found_by) for a in rec.arxiv]
+    assert by_title == [(t["id"], "title") for t in want["titles"]]
+    assert all(a.score is not None and a.score >= 0.8 and a.evidence for a in rec.arxiv)
+    assert sorted(u.title for u in rec.unresolved) == sorted(want["unresolved"])
+    assert "2306.02707" not in {a.id for a in rec.arxiv}, "Orca 1 is never taken for Orca 2"
+    assert [p.arxiv_id for p in rec.papers] == [t["id"] for t in want["titles"]]
+    assert searches, "titles were looked up through the search API"
+
+    # --no-titles turns resolution off: no search at all
+    with FakeArxivAPI() as api:
+        env = dict(run_env, PAPERTRAIL_ARXIV_API_URL=api.url)
+        code, _ = run_ingest([str(seed), "--out", str(tmp_path / "off"), "--no-titles"], env)
+        assert not [r for r in api.requests if "search_query" in str(r)]
+    assert code == 0
+    (off,) = read_records(tmp_path / "off")
+    assert off.arxiv == [] and off.unresolved == []

@@ -43,6 +43,8 @@ def found_by(text: str) -> list[str]:
         ("“https://arxiv.org/abs/2307.09288”", ["2307.09288"]),
         ("论文地址：arxiv.org/abs/2307.09288、代码", ["2307.09288"]),
         ("arXiv:2307.09288比较了", ["2307.09288"]),
+        ("代码：https://github.com/x/y，arXiv：2307.09288", ["2307.09288"]),
+        ("代码：https://github.com/x/y；论文：2307.09288", ["2307.09288"]),
     ],
 )
 def test_cjk_punctuation_and_letters_after_ids(text: str, expect: list[str]) -> None:

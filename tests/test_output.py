@@ -99,6 +99,18 @@ def test_failed_records_go_to_failures_without_bumping(tmp_path: Path) -> None:
     assert [r.text for r in iter_current_records(tmp_path)] == ["a"]
 
 
+def test_failure_is_filed_under_the_article_its_url_led_to(tmp_path: Path) -> None:
+    store = OutputStore(tmp_path)
+    good = make_record(1, "a")
+    good.canonical_url = "https://news.example/canonical/1"
+    good.article_id = "c" * 16  # as Document.article_id derives it from the canonical URL
+    run(store, "r1", [good])
+    with store.open_run("r2", day=DAY) as writer:
+        writer.write(make_record(1, failed=True))  # id from the input URL: unknown
+    (failure,) = lines(writer.failures_path)
+    assert (failure["article_id"], failure["version"]) == ("c" * 16, 1)
+
+
 def test_gzip_shards(tmp_path: Path) -> None:
     store = OutputStore(tmp_path, gzip=True)
     _, path = run(store, "r1", [make_record(1, "a"), make_record(2, "b")])
@@ -243,3 +255,54 @@ def test_orphaned_temp_files_are_swept(tmp_path: Path) -> None:
         assert not dead.exists()
         assert live_tmp.exists()  # still locked by its writer
     assert sorted(p.name for p in day_dir.iterdir()) == ["live.jsonl"]
+
+
+def test_unchanged_folders_are_trusted_and_changes_still_seen(tmp_path: Path) -> None:
+    """Reconciling skips day folders whose mtime is unchanged, yet sees a new shard."""
+    import os
+    import sqlite3
+
+    store = OutputStore(tmp_path)
+    _, p1 = run(store, "r1", [make_record(1, "a")])
+    os.utime(p1.parent, (1_000_000, 1_000_000))  # settled long ago
+    store.state("x")
+    with sqlite3.connect(tmp_path / INDEX_NAME) as conn:
+        assert conn.execute("SELECT path FROM dirs").fetchall() == [("articles/2026-11-23",)]
+    # a shard appears without the index being told (another process crashed after rename)
+    newer = make_record(1, "a2").model_copy(update={"version": 2})
+    (p1.parent / "r2.jsonl").write_text(newer.model_dump_json() + "\n")
+    assert store.state(newer.article_id).version == 2  # type: ignore[union-attr]
+
+
+def test_a_locked_index_is_a_storage_error_and_is_kept(tmp_path: Path, monkeypatch) -> None:
+    """Another process holding the index past the timeout: a clear error, nothing deleted."""
+    import sqlite3
+
+    from papertrail import shard_index
+
+    store = OutputStore(tmp_path)
+    run(store, "r1", [make_record(1, "a")])
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(  # a short busy timeout, so the test does not wait 60 s
+        shard_index.sqlite3, "connect", lambda *a, **k: real_connect(*a, **{**k, "timeout": 0.1})
+    )
+    holder = real_connect(tmp_path / INDEX_NAME, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StorageError) as err:
+            store.state(make_record(1).article_id)
+        assert err.value.reason == "index_busy"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    monkeypatch.undo()
+    assert store.state(make_record(1).article_id).version == 1  # type: ignore[union-attr]
+
+
+def test_current_records_survive_a_shard_edited_in_place(tmp_path: Path) -> None:
+    """Line numbers in the index are a shortcut, never a reason to drop a record."""
+    store = OutputStore(tmp_path)
+    _, path = run(store, "r1", [make_record(1, "a"), make_record(2, "b")])
+    first, second = path.read_text("utf-8").splitlines()
+    path.write_text(f"{second}\n{first}\n", encoding="utf-8")  # same size, lines swapped
+    assert sorted(r.text for r in iter_current_records(tmp_path)) == ["a", "b"]

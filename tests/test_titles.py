@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from papertrail.document import Document, Metadata
-from papertrail.errors import ArxivResponseError, ArxivUnavailable
+from papertrail.errors import ArxivResponseError, ArxivUnavailable, InputError
 from papertrail.ids import extract_ids
 from papertrail.record import Paper
 from papertrail.titles import (
@@ -70,6 +70,11 @@ def test_seed_004_candidates() -> None:
         ("Paper: Mistral 7B", ["Mistral 7B"]),
         ("标题：Segment Anything\n", ["Segment Anything"]),
         ("作者采用了“Textbooks Are All You Need”的方法", ["Textbooks Are All You Need"]),
+        (
+            "论文：《DeLighT: Deep and Light-weight Transformer》",
+            ["DeLighT: Deep and Light-weight Transformer"],
+        ),
+        ("論文「Attention Is All You Need」提出了", ["Attention Is All You Need"]),
     ],
 )
 def test_candidate_forms(text: str, expect: list[str]) -> None:
@@ -215,7 +220,7 @@ def test_between_thresholds_needs_corroboration() -> None:
 
 
 def test_author_surname_corroborates() -> None:
-    doc, _ = resolve(_near_doc("「简述:」Tay 等人介绍了UL2R方法。"))
+    doc, _ = resolve(_near_doc("「简述:」Tay等人(2022)介绍了UL2R方法。"))
     [ref] = doc.arxiv
     assert (ref.id, ref.found_by) == ("2210.11399", "title")
     assert ref.score is not None and 0.8 <= ref.score < 0.9
@@ -287,3 +292,20 @@ def test_known_papers_cover_their_titles() -> None:
     doc.papers.append(BY_ID["2210.11399"])
     doc, search = resolve(doc)
     assert search.queries == [] and doc.unresolved == []
+
+
+def test_a_refused_query_fails_that_title_only() -> None:
+    calls: list[str] = []
+
+    def picky(query: str, max_results: int) -> list[Paper]:
+        calls.append(query)
+        if "orca" in query:
+            raise InputError("query refused", reason="arxiv_bad_query")
+        return CatalogueSearch(PAPERS)(query, max_results)
+
+    doc = TitleResolver(picky).resolve(seed_doc(SEED_004))
+    assert [u.title for u in doc.unresolved if u.reason == "search_failed"] == [
+        "Orca 2: Teaching Small Language Models How to Reason"
+    ]
+    assert len([r for r in doc.arxiv if r.found_by == "title"]) == 11
+    assert len(calls) == 16

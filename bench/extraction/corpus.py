@@ -36,6 +36,8 @@ def load_set(root: Path, limit: int | None = None) -> Iterator[Page]:
         raw = path.read_bytes()
         if path.suffix == ".gz":
             raw = gzip.decompress(raw)
-        html, _ = decode_bytes(raw)
+        # The crawl recorded the charset the server declared; pass it the way a fetch would.
+        declared = row.get("encoding")
+        html, _ = decode_bytes(raw, f"text/html; charset={declared}" if declared else None)
         gold = (root / "gold" / f"{row['id']}.txt").read_text(encoding="utf-8")
         yield Page(root.name, row["id"], row.get("url", ""), html, gold)

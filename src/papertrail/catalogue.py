@@ -47,15 +47,16 @@ def build_catalogue(records: Iterable[ArticleRecord]) -> list[CatalogueEntry]:
         ids |= set(record.not_found)
         for arxiv_id in ids:
             refs.setdefault(arxiv_id, []).append(record)
-        for paper in record.papers:
-            seen = papers.get(paper.arxiv_id)
+        for found in record.papers:
+            seen = papers.get(found.arxiv_id)
             if seen is None or record.fetched_at > seen[0]:
-                papers[paper.arxiv_id] = (record.fetched_at, paper)
+                papers[found.arxiv_id] = (record.fetched_at, found)
         not_found.update(record.not_found)
     entries = []
     for arxiv_id in sorted(refs):
         mentioning = sorted(refs[arxiv_id], key=lambda r: (r.fetched_at, r.article_id))
-        paper = papers.get(arxiv_id, (None, None))[1]
+        known = papers.get(arxiv_id)
+        paper = known[1] if known else None
         status: PaperStatus = (
             "found" if paper else "not_found" if arxiv_id in not_found else "pending"
         )

@@ -90,9 +90,33 @@ def _detect(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     best = from_bytes(data[:200_000]).best()
-    if best is not None and (name := normalize_charset(best.encoding)):
-        return name, "detected"
+    guess = normalize_charset(best.encoding) if best is not None else None
+    if (guess is None or not _is_multibyte(guess)) and _reads_as_gb18030(data):
+        # Detectors guess a single-byte codepage (cp1251, ptcp154...) for GB pages with
+        # little text or a few broken bytes; clean, mostly-ideograph GB18030 wins.
+        return "gb18030", "detected"
+    if guess:
+        return guess, "detected"
     return "utf-8", "default"
+
+
+_MULTIBYTE = ("gb", "big5", "shift_jis", "euc", "iso2022", "utf", "cp932", "cp949", "cp950")
+
+
+def _is_multibyte(codec: str) -> bool:
+    return codec.startswith(_MULTIBYTE) or codec in {"hz", "johab"}
+
+
+def _reads_as_gb18030(data: bytes) -> bool:
+    """GB18030 decodes the bytes with almost no errors into mostly CJK characters."""
+    sample = data[:200_000]
+    text = sample.decode("gb18030", errors="replace")
+    wide = [c for c in text if ord(c) > 0x7F]
+    if len(wide) < 20:
+        return False
+    errors = text.count("\ufffd")
+    cjk = sum(1 for c in wide if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f")
+    return errors <= max(2, len(wide) // 500) and cjk >= 0.8 * len(wide)
 
 
 def decode_bytes(data: bytes, content_type: str | None = None) -> tuple[str, str]:

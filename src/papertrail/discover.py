@@ -116,6 +116,11 @@ def discover_detailed(
         if len(result.urls) >= source.max_new:
             result.capped = True  # stop reading (and fetching child sitemaps) here
             break
+    if result.found and result.filtered == result.found:
+        # the usual sign of a site redesign or a wrong pattern: say so in the run report
+        result.warnings.append(
+            f"none of the {result.found} URLs found matched the source's patterns"
+        )
     return result
 
 
@@ -133,7 +138,7 @@ def _candidates(
     page = _fetch(client, source.url, max_bytes)
     result.fetched.append(source.url)
     if isinstance(source, FeedSource):
-        yield from _feed_links(page, result)
+        yield from _feed_links(_autodiscover(page, client, result, max_bytes), result)
     elif isinstance(source, ListingSource):
         yield from _listing_links(page)
     elif isinstance(source, SitemapSource):
@@ -174,6 +179,30 @@ def _feed_links(page: _Fetched, result: Discovery | None = None) -> Iterator[str
             link = entry["id"]  # RSS <guid isPermaLink="true"> with no <link>
         if link:
             yield urljoin(page.final_url, link.strip())
+
+
+_FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml"}
+
+
+def _autodiscover(
+    page: _Fetched, client: httpx.Client, result: Discovery, max_bytes: int
+) -> _Fetched:
+    """The feed an HTML page advertises (``<link rel=alternate type=application/rss+xml>``)
+    when a ``feed`` source points at the site instead of its feed; else the page itself."""
+    head = page.content[:2048].lstrip().lower()
+    if not (head.startswith((b"<!doctype html", b"<html")) or b"<head" in head):
+        return page
+    markup, _ = decode_bytes(page.content, page.content_type)
+    for link in LexborHTMLParser(markup).css("link[href]"):
+        attrs = link.attributes
+        rel = (attrs.get("rel") or "").lower().split()
+        kind = (attrs.get("type") or "").lower().strip()
+        if "alternate" in rel and kind in _FEED_TYPES and attrs.get("href"):
+            feed_url = urljoin(page.final_url, (attrs.get("href") or "").strip())
+            result.warnings.append(f"{page.url} is a web page; using the feed it links to")
+            result.fetched.append(feed_url)
+            return _fetch(client, feed_url, max_bytes)
+    return page
 
 
 def _listing_links(page: _Fetched) -> Iterator[str]:

@@ -47,6 +47,7 @@ from .shard_index import (
     FAILURES_DIR,
     ArticleState,
     connect,
+    index_errors,
     ingest_shard,
     lookup,
     read_shard,
@@ -99,9 +100,10 @@ class OutputStore:
             ) from exc
         conn = connect(self.clean_dir)
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            reconcile(conn, self.clean_dir)
-            conn.execute("COMMIT")
+            with index_errors(self.clean_dir):
+                conn.execute("BEGIN IMMEDIATE")
+                reconcile(conn, self.clean_dir)
+                conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -130,11 +132,12 @@ class OutputStore:
         conn = self._connect()
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for table in ("articles", "urls", "shards"):
+            for table in ("articles", "urls", "shards", "dirs"):
                 conn.execute(f"DELETE FROM {table}")
-            reconcile(conn, self.clean_dir)
+            reconcile(conn, self.clean_dir, full=True)
             conn.execute("COMMIT")
-            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            count: int = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            return count
         finally:
             conn.close()
 
@@ -145,23 +148,31 @@ class OutputStore:
         conn = self._connect()
         try:
             rows = conn.execute(
-                "SELECT shard, article_id, version FROM articles ORDER BY shard, line"
+                "SELECT shard, line, article_id, version FROM articles ORDER BY shard, line"
             ).fetchall()
         finally:
             conn.close()
-        wanted: dict[str, set[tuple[str, int]]] = {}
-        for shard, article_id, version in rows:
-            wanted.setdefault(shard, set()).add((article_id, version))
-        for shard, keys in wanted.items():
-            for _, record in read_shard(self.clean_dir / shard):
-                if (record.article_id, record.version) in keys:
+        wanted: dict[str, dict[int, tuple[str, int]]] = {}
+        for shard, line, article_id, version in rows:
+            wanted.setdefault(shard, {})[line] = (article_id, version)
+        for shard, lines in wanted.items():
+            missing = set(lines.values())
+            for n, record in read_shard(self.clean_dir / shard, only=lines):
+                if (record.article_id, record.version) == lines[n]:
+                    missing.discard(lines[n])
                     yield record
+            if missing:  # the shard changed under the index (edited in place): read it all
+                for _, record in read_shard(self.clean_dir / shard):
+                    if (record.article_id, record.version) in missing:
+                        missing.discard((record.article_id, record.version))
+                        yield record
 
     def write_catalogue(self) -> Path:
         return write_catalogue(self.clean_dir)
 
     def sweep(self) -> list[Path]:
-        """Remove temporary files of runs that died (see atomicfile.remove_orphans)."""
+        """Remove temporary files of runs that died, in every folder (open_run sweeps the
+        folders that changed; see atomicfile.remove_orphan)."""
         removed = remove_orphans(self.clean_dir)
         for sub in (ARTICLES_DIR, FAILURES_DIR):
             root = self.clean_dir / sub
@@ -205,8 +216,7 @@ class RunWriter:
     # -- context manager ----------------------------------------------------------------
     def __enter__(self) -> RunWriter:
         self._check_free()
-        self.store.sweep()
-        self._conn = self.store._connect()
+        self._conn = self.store._connect()  # reconciles the index and sweeps dead temp files
         return self
 
     def __exit__(
@@ -217,7 +227,7 @@ class RunWriter:
     ) -> None:
         try:
             if exc_type is None:
-                with self._lock:
+                with self._lock, index_errors(self.store.clean_dir):
                     self._commit()
         finally:
             self._articles.abort()
@@ -243,6 +253,11 @@ class RunWriter:
             self._snapshot[article_id] = lookup(self._conn, article_id)
         return self._snapshot[article_id]
 
+    def _article_of(self, url: str) -> str | None:
+        assert self._conn is not None
+        row = self._conn.execute("SELECT article_id FROM urls WHERE url=?", (url,)).fetchone()
+        return row[0] if row else None
+
     def write(self, record: ArticleRecord) -> bool:
         """Assign ``record.version`` and stage it; False when the article is unchanged."""
         if self._conn is None:
@@ -250,13 +265,18 @@ class RunWriter:
         with self._lock:
             if self.committed:
                 raise StorageError("RunWriter.write after commit", reason="not_open")
-            base = self._base(record.article_id)
             if not record.ok:
-                version = base.version if base else 0
-                out = record.model_copy(update={"version": version})
+                # no canonical URL was learnt, so the id comes from the input URL; file
+                # the failure under the article that URL led to last time, if any
+                article_id = self._article_of(record.url) or record.article_id
+                base = self._base(article_id)
+                out = record.model_copy(
+                    update={"article_id": article_id, "version": base.version if base else 0}
+                )
                 self._failures.write_line(out.model_dump_json())
                 self.failed += 1
                 return True
+            base = self._base(record.article_id)
             version = base.version + 1 if base else 1
             out = record.model_copy(update={"version": version})
             new = state_of(out)

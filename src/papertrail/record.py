@@ -129,7 +129,7 @@ class ArticleRecord(_Model):
         default_factory=list, description="Stages that failed for this input, with reasons."
     )
     version: int = Field(
-        1,
+        default=1,
         ge=0,
         description=(
             "Article version, assigned by the output store: 1 for a new article, +1 each "

@@ -115,7 +115,7 @@ class Session:
             docs = [run_stage("titles", self.resolver.resolve, d) for d in docs]
         live = [d for d in docs if not d.failed and not d.skipped]
         start = time.perf_counter()
-        enrich(live, self.arxiv if self.settings.enrich else None)
+        enrich(live, self.arxiv)  # with enrichment off, only the cache answers
         if live:
             share = (time.perf_counter() - start) / len(live)
             for d in live:

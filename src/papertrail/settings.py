@@ -40,10 +40,10 @@ class Settings(BaseSettings):
     fetch_timeout: float = Field(20.0, gt=0, description="Seconds per connect/read.")
     fetch_retries: int = Field(3, ge=0, description="Extra tries on timeouts, 429 and 5xx.")
     max_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Response size cap.")
-    max_redirects: int = Field(10, ge=0)
-    per_host_concurrency: int = Field(2, ge=1)
+    max_redirects: int = Field(10, ge=0, description="Redirect hops followed (each one checked).")
+    per_host_concurrency: int = Field(2, ge=1, description="Requests in flight per host.")
     per_host_delay: float = Field(1.0, ge=0, description="Seconds between requests to a host.")
-    global_concurrency: int = Field(16, ge=1)
+    global_concurrency: int = Field(16, ge=1, description="Requests in flight in all.")
     respect_robots: bool = Field(True, description="Honour robots.txt and Crawl-delay.")
     allow_private: bool = Field(
         False, description="Allow loopback/private targets (tests, intranets). Off by default."
@@ -57,7 +57,7 @@ class Settings(BaseSettings):
         120.0, ge=0, description="Longest Retry-After we wait for; longer gives up at once."
     )
     max_host_delay: float = Field(
-        60.0, ge=0, description="Cap on Crawl-delay and on the 429/503 slowdown per host."
+        60.0, ge=0, description="Cap on Crawl-delay and the 429/503 slowdown per host (0: no cap)."
     )
     robots_timeout: float = Field(10.0, gt=0, description="Seconds to fetch one robots.txt.")
     max_compression_ratio: float = Field(
@@ -96,8 +96,8 @@ class Settings(BaseSettings):
     arxiv_api_url: str = Field(DEFAULT_ARXIV_API_URL, description="arXiv query API base URL.")
     arxiv_interval: float = Field(3.0, ge=0, description="Minimum seconds between API calls.")
     arxiv_chunk_size: int = Field(100, ge=1, le=2000, description="Ids per id_list request.")
-    arxiv_timeout: float = Field(30.0, gt=0)
-    arxiv_retries: int = Field(4, ge=0)
+    arxiv_timeout: float = Field(30.0, gt=0, description="Seconds per arXiv API request.")
+    arxiv_retries: int = Field(4, ge=0, description="Retries on 429, 5xx and timeouts.")
     arxiv_cache_path: Path | None = Field(None, description="Default <data_dir>/arxiv-cache.sqlite")
     arxiv_cache_ttl_days: float = Field(30.0, ge=0, description="Re-ask after this age.")
     arxiv_not_found_ttl_days: float = Field(

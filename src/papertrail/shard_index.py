@@ -18,13 +18,16 @@ import contextlib
 import gzip
 import hashlib
 import json
+import os
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from .atomicfile import is_temp_name, remove_orphan, remove_orphans
 from .errors import StorageError
 from .record import ArticleRecord
 
@@ -32,7 +35,7 @@ INDEX_NAME = "_index.sqlite"
 ARTICLES_DIR = "articles"
 FAILURES_DIR = "failures"
 SHARD_SUFFIXES = (".jsonl", ".jsonl.gz")
-_SCHEMA = 1
+_SCHEMA = 2
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -47,6 +50,7 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE TABLE IF NOT EXISTS urls (url TEXT PRIMARY KEY, article_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS shards (path TEXT PRIMARY KEY, size INTEGER NOT NULL,
                                    records INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL);
 """
 
 
@@ -85,13 +89,18 @@ def state_of(record: ArticleRecord, shard: str = "", line: int = 0) -> ArticleSt
     return ArticleState(record.version, record.text_sha256, ids_sha256(record), shard, line)
 
 
-def read_shard(path: Path) -> Iterator[tuple[int, ArticleRecord]]:
-    """Yield ``(line_number, record)`` from a ``.jsonl`` or ``.jsonl.gz`` shard."""
+def read_shard(
+    path: Path, only: Container[int] | None = None
+) -> Iterator[tuple[int, ArticleRecord]]:
+    """Yield ``(line_number, record)`` from a ``.jsonl`` or ``.jsonl.gz`` shard.
+
+    ``only``: the 1-based line numbers wanted; other lines are skipped unparsed.
+    """
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8") as fh:
             for n, line in enumerate(fh, 1):
-                if not line.strip():
+                if (only is not None and n not in only) or not line.strip():
                     continue
                 try:
                     yield n, ArticleRecord.model_validate_json(line)
@@ -116,10 +125,26 @@ def shard_paths(clean_dir: Path, subdir: str = ARTICLES_DIR) -> list[Path]:
     )
 
 
+@contextlib.contextmanager
+def index_errors(clean_dir: Path) -> Iterator[None]:
+    """SQLite trouble (a lock held past the timeout, a full disk) as a StorageError."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        reason = "index_busy" if "locked" in str(exc) or "busy" in str(exc) else "index_failed"
+        raise StorageError(f"{clean_dir / INDEX_NAME}: {exc}", reason=reason) from exc
+
+
 def connect(clean_dir: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the index; an unreadable one is deleted and recreated."""
+    """Open (creating if needed) the index; a corrupt or outdated one is recreated.
+
+    Only a database that SQLite says is damaged (or one of another schema) is deleted:
+    "locked" or "cannot open" are :class:`StorageError`, since another run may be using
+    the index this very moment.
+    """
     path = clean_dir / INDEX_NAME
     for attempt in (1, 2):
+        conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
@@ -129,11 +154,17 @@ def connect(clean_dir: Path) -> sqlite3.Connection:
             if row is None:
                 conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(_SCHEMA),))
             elif int(row[0]) != _SCHEMA:
-                raise sqlite3.DatabaseError(f"index schema {row[0]}, expected {_SCHEMA}")
+                raise _Outdated(f"index schema {row[0]}, expected {_SCHEMA}")
             return conn
-        except sqlite3.DatabaseError as exc:
-            with contextlib.suppress(Exception):
+        except sqlite3.OperationalError:  # locked, busy, unreadable: not ours to delete
+            if conn is not None:
                 conn.close()
+            with index_errors(clean_dir):
+                raise
+        except (sqlite3.DatabaseError, _Outdated) as exc:  # damaged: derived data, rebuild
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    conn.close()
             if attempt == 2:
                 raise StorageError(
                     f"{path}: cannot open index: {exc}", reason="index_failed"
@@ -142,6 +173,10 @@ def connect(clean_dir: Path) -> sqlite3.Connection:
                 with contextlib.suppress(FileNotFoundError):
                     Path(f"{path}{suffix}").unlink()
     raise AssertionError("unreachable")
+
+
+class _Outdated(Exception):
+    """The index was written by another version of this module."""
 
 
 def lookup(conn: sqlite3.Connection, article_id: str) -> ArticleState | None:
@@ -175,18 +210,83 @@ def ingest_shard(conn: sqlite3.Connection, clean_dir: Path, path: Path) -> int:
     return count
 
 
-def reconcile(conn: sqlite3.Connection, clean_dir: Path) -> None:
-    """Bring the index up to date with the shards on disk (inside the caller's transaction)."""
-    on_disk = {p.relative_to(clean_dir).as_posix(): p for p in shard_paths(clean_dir)}
-    known = dict(conn.execute("SELECT path, size FROM shards").fetchall())
-    stale = any(
-        rel not in on_disk or on_disk[rel].stat().st_size != size for rel, size in known.items()
-    )
+# A folder whose mtime is older than this when scanned is trusted to be unchanged while
+# its mtime stays the same (guards filesystems with coarse timestamps).
+_SETTLE_NS = 2_000_000_000
+
+
+def _scan(clean_dir: Path, rel_dir: str) -> tuple[dict[str, int], bool]:
+    """Shards (relative path -> size) of one folder, sweeping dead writers' temp files.
+
+    The flag is False when a temporary file remains (a live writer, or one too young to
+    judge): such a folder must be looked at again next time.
+    """
+    shards: dict[str, int] = {}
+    settled = True
+    with os.scandir(clean_dir / rel_dir) as entries:
+        for entry in entries:
+            name = entry.name
+            if is_temp_name(name):
+                settled = remove_orphan(Path(entry.path)) and settled
+            elif (
+                not name.startswith(("_", "."))
+                and name.endswith(SHARD_SUFFIXES)
+                and entry.is_file()
+            ):
+                shards[f"{rel_dir}/{name}"] = entry.stat().st_size
+    return shards, settled
+
+
+def _day_dirs(clean_dir: Path) -> dict[str, int]:
+    """``articles/<day>`` and ``failures/<day>`` folders with their mtimes (ns)."""
+    out: dict[str, int] = {}
+    for sub in (ARTICLES_DIR, FAILURES_DIR):
+        try:
+            with os.scandir(clean_dir / sub) as entries:
+                for entry in entries:
+                    if entry.is_dir() and not entry.name.startswith((".", "_")):
+                        out[f"{sub}/{entry.name}"] = entry.stat().st_mtime_ns
+        except FileNotFoundError:
+            continue
+    return out
+
+
+def reconcile(conn: sqlite3.Connection, clean_dir: Path, *, full: bool = False) -> None:
+    """Bring the index up to date with the shards on disk (inside the caller's transaction).
+
+    Only folders whose mtime changed since they were last scanned are listed (adding,
+    renaming or deleting a file changes it), so the cost grows with the number of days
+    touched, not the number of shards. Dead writers' temporary files are swept on the way.
+    ``full`` lists every folder (``rebuild_index``).
+    """
+    remove_orphans(clean_dir)  # catalogue temporaries
+    now = time.time_ns()
+    folders = _day_dirs(clean_dir)
+    trusted = {} if full else dict(conn.execute("SELECT path, mtime_ns FROM dirs").fetchall())
+    by_dir: dict[str, dict[str, int]] = {}
+    for rel, size in conn.execute("SELECT path, size FROM shards"):
+        by_dir.setdefault(rel.rpartition("/")[0], {})[rel] = size
+    stale = any(folder not in folders for folder in by_dir)  # a whole day deleted
+    new: list[str] = []
+    for folder, mtime in folders.items():
+        if stale:
+            break
+        if trusted.get(folder) == mtime:
+            continue
+        on_disk, settled = _scan(clean_dir, folder)
+        known = by_dir.get(folder, {})
+        if any(on_disk.get(rel) != size for rel, size in known.items()):
+            stale = True  # a shard deleted or rewritten by hand
+            break
+        new += [rel for rel in on_disk if rel not in known and folder.startswith(ARTICLES_DIR)]
+        if settled and now - mtime > _SETTLE_NS:
+            conn.execute("INSERT OR REPLACE INTO dirs VALUES (?, ?)", (folder, mtime))
+        else:
+            conn.execute("DELETE FROM dirs WHERE path=?", (folder,))
     if stale:
-        conn.execute("DELETE FROM articles")
-        conn.execute("DELETE FROM urls")
-        conn.execute("DELETE FROM shards")
-        known = {}
-    for rel, path in on_disk.items():
-        if rel not in known:
-            ingest_shard(conn, clean_dir, path)
+        for table in ("articles", "urls", "shards", "dirs"):
+            conn.execute(f"DELETE FROM {table}")
+        reconcile(conn, clean_dir, full=True)
+        return
+    for rel in sorted(new):
+        ingest_shard(conn, clean_dir, clean_dir / rel)

@@ -234,9 +234,8 @@ _DEFAULT_KEYS = {"schedule", "timezone", "max_new", "enabled"}
 
 def _source_label(raw: list[Any], index: int) -> str:
     item = raw[index] if index < len(raw) else None
-    if isinstance(item, dict) and isinstance(item.get("name"), str):
-        return item["name"]
-    return f"#{index + 1}"
+    name = item.get("name") if isinstance(item, dict) else None
+    return name if isinstance(name, str) else f"#{index + 1}"
 
 
 def _raise_validation(path: Path, raw: list[Any], exc: ValidationError) -> None:

@@ -20,7 +20,7 @@ from datetime import date
 from typing import Literal
 
 from .document import Document
-from .errors import ArxivError
+from .errors import ArxivError, PapertrailError
 from .ids import parse_id
 from .record import ArxivRef, Paper, UnresolvedTitle
 
@@ -110,7 +110,8 @@ _LABEL = re.compile(
     r"(?P<title>[^\n]+)",
     re.IGNORECASE,
 )
-_BOOK = re.compile(r"《(?P<title>[^《》\n]{3,300})》")
+#: CJK title marks: 《》 and the corner brackets 「」『』 (only CJK pages use them).
+_BOOK = re.compile(r"[《「『](?P<title>[^《》「」『』\n]{3,300})[》」』]")
 _QUOTES = re.compile(r"[“\"](?P<title>[^“”\"\n]{3,300})[”\"]")
 _PAPER_CUE = re.compile(r"论文|预印本|paper|arxiv", re.IGNORECASE)
 #: Characters before a short quoted title searched for a paper cue.
@@ -176,14 +177,14 @@ def _raw_candidates(text: str) -> Iterator[TitleCandidate]:
         if title and _english(title, 2):
             start = text.index(title, m.start("title"))
             yield TitleCandidate(title, (start, start + len(title)), "label")
-    # Quotes and lone lines mean something else in English pages (songs, slogans,
-    # headings): they count only in articles that are mostly CJK.
-    if not _mostly_cjk(text):
-        return
     for m in _BOOK.finditer(text):
         title = m.group("title").strip()
         if _english(title, 2) and _quoted_title(text, m.start(), title):
             yield TitleCandidate(title, m.span("title"), "book_quotes")
+    # Quotes and lone lines mean something else in English pages (songs, slogans,
+    # headings): they count only in articles that are mostly CJK.
+    if not _mostly_cjk(text):
+        return
     for m in _QUOTES.finditer(text):
         title = m.group("title").strip()
         if _english(title, 3) and _title_like(title) and _quoted_title(text, m.start(), title):
@@ -202,14 +203,14 @@ def find_title_candidates(text: str) -> list[TitleCandidate]:
     code and ordinary sentences are not candidates.
     """
     seen: set[str] = set()
-    taken: list[tuple[int, int]] = []
+    last_end = -1
     found: list[TitleCandidate] = []
     for cand in sorted(_raw_candidates(text), key=lambda c: c.span):
         key = normalize_title(cand.title)
-        if key in seen or any(s < cand.span[1] and cand.span[0] < e for s, e in taken):
+        if key in seen or cand.span[0] < last_end:  # sorted: only the last can overlap
             continue
         seen.add(key)
-        taken.append(cand.span)
+        last_end = cand.span[1]
         found.append(cand)
     return found
 
@@ -257,9 +258,12 @@ class TitleMatch:
     evidence: str
 
 
+_LATIN_RUN = re.compile(r"[a-z\u00df-\u024f]+")
+
+
 def _surname(author: str) -> str:
-    parts = normalize_title(author).split()
-    return parts[-1] if parts else ""
+    runs = _LATIN_RUN.findall(normalize_title(author))
+    return runs[-1] if runs else ""
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -299,8 +303,10 @@ class TitleResolver:
                 continue
             try:
                 results = self._search(cand.title)
-            except ArxivError:
-                failed = True
+            except PapertrailError as exc:
+                # ArxivError: the API is unusable, stop asking. Anything else (a query the
+                # client refuses) concerns this title only.
+                failed = failed or isinstance(exc, ArxivError)
                 doc.unresolved.append(self._unresolved(cand, "search_failed"))
                 continue
             outcome = self.judge(cand, results, text=text, article_day=article_day)
@@ -391,7 +397,8 @@ class TitleResolver:
         cand: TitleCandidate, paper: Paper, text: str, article_day: date | None
     ) -> str | None:
         window = text[max(0, cand.span[0] - AUTHOR_WINDOW) : cand.span[1] + AUTHOR_WINDOW]
-        window_words = set(normalize_title(window).split())
+        # Latin runs only: "Touvron等人" must yield "touvron".
+        window_words = set(_LATIN_RUN.findall(normalize_title(window)))
         for author in paper.authors:
             surname = _surname(author)
             if len(surname) >= 3 and surname in window_words:

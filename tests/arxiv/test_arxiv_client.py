@@ -13,7 +13,7 @@ import pytest
 from arxiv_helpers import INTERVAL, arrival_gaps
 
 from papertrail.arxiv import ArxivClient
-from papertrail.errors import ArxivResponseError, ArxivUnavailable
+from papertrail.errors import ArxivResponseError, ArxivUnavailable, InputError
 from papertrail.settings import Settings
 from papertrail.testing.fake_arxiv import FakeArxivAPI
 
@@ -32,8 +32,7 @@ def test_n_new_ids_cost_ceil_n_over_chunk_requests(settings_for: SettingsFor) ->
         assert len(api.requests) == math.ceil(23 / 7)
         for r in api.requests:
             assert r.status == 200
-            assert int(r.params["max_results"]) >= len(r.ids)
-            assert int(r.params["max_results"]) <= 7
+            assert int(r.params["max_results"]) == 7 >= len(r.ids)
         assert client.stats.requests == 4 and client.stats.ids_asked == 23
 
 
@@ -225,3 +224,26 @@ def test_search_ranks_and_is_cached(settings_for: SettingsFor) -> None:
         assert results[0].arxiv_id == KNOWN[0]
         assert client.search_titles(title, max_results=5) == results
         assert len(api.requests) == 1 and api.requests[0].params["max_results"] == "5"
+
+
+def test_bad_search_input_is_a_clear_error(settings_for: SettingsFor) -> None:
+    with FakeArxivAPI() as api, ArxivClient(settings_for(api)) as client:
+        with pytest.raises(InputError) as err:
+            client.search("   ")
+        assert err.value.reason == "arxiv_empty_query"
+        with pytest.raises(InputError) as err:
+            client.search('ti:"x"', max_results=5000)
+        assert err.value.reason == "arxiv_bad_max_results"
+        assert api.requests == []
+
+
+def test_threads_sharing_a_client_ask_each_id_once(settings_for: SettingsFor) -> None:
+    with FakeArxivAPI(min_interval=INTERVAL) as api, ArxivClient(settings_for(api)) as client:
+        threads = [threading.Thread(target=client.get_papers, args=(KNOWN[:6],)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        asked = [i for r in api.requests for i in r.ids]
+        assert sorted(asked) == KNOWN[:6]
+        assert client.stats.requests == 1 and client.stats.cache_hits == 18

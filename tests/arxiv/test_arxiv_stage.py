@@ -92,3 +92,25 @@ def test_broken_cache_is_a_stage_error_not_a_crash(settings_for: SettingsFor, tm
         assert docs[0].enrichment == "pending"
         assert docs[0].errors[0].stage == "enrich"
         assert docs[0].errors[0].reason == "cache_failed"
+
+
+class _BrokenLimiter:
+    def acquire(self) -> float:
+        raise TimeoutError("no slot")
+
+
+def test_a_failing_limiter_leaves_documents_pending(settings_for: SettingsFor) -> None:
+    with FakeArxivAPI() as api:
+        with ArxivClient(settings_for(api), limiter=_BrokenLimiter()) as client:
+            docs = enrich(batch(), client)
+        assert docs[0].enrichment == "pending"
+        assert docs[0].errors[0].reason == "arxiv_limiter_failed"
+        assert api.requests == []
+
+
+def test_unwritable_cache_still_enriches(settings_for: SettingsFor) -> None:
+    with FakeArxivAPI() as api, ArxivClient(settings_for(api)) as client:
+        client.cache._db.execute("PRAGMA query_only = ON")  # SQLite refuses every write
+        docs = enrich(batch(), client)
+        assert [d.enrichment for d in docs] == ["done", "done", "none"]
+        assert not any(d.errors for d in docs)

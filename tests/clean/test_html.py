@@ -36,7 +36,8 @@ PORTAL = f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <div class="related-news"><h3>相关推荐</h3><ul><li><a href="/1">另一篇新闻标题一</a></li>
 <li><a href="/2">另一篇新闻标题二</a></li></ul></div>
 </div>
-<div class="footer">版权所有 © 2024 某某科技网 京ICP备12345678号 违法和不良信息举报电话：010-12345678</div>
+<div class="footer">版权所有 © 2024 某某科技网 京ICP备12345678号
+违法和不良信息举报电话：010-12345678</div>
 </body></html>"""
 
 WECHAT = f"""<!doctype html><html><head><meta charset="utf-8"><title>八篇大模型论文速递</title>
@@ -63,7 +64,16 @@ def test_portal_page_keeps_article_and_drops_chrome() -> None:
     result = clean_html(PORTAL, "https://news.example.cn/news/42.html")
     text = result.text
     assert PARA in text
-    for chrome in ("首页", "分享到", "扫码关注", "相关推荐", "另一篇新闻", "ICP", "责任编辑", "版权所有"):
+    for chrome in (
+        "首页",
+        "分享到",
+        "扫码关注",
+        "相关推荐",
+        "另一篇新闻",
+        "ICP",
+        "责任编辑",
+        "版权所有",
+    ):
         assert chrome not in text, chrome
     assert "论文链接：https://arxiv.org/abs/2403.20327" in text.replace("\n", "")
     assert "https://arxiv.org/abs/2403.19887" in text
@@ -103,9 +113,10 @@ def test_wechat_hidden_body_author_and_script_date() -> None:
 
 
 def test_text_file_document() -> None:
-    text = f"首页\n登录\n{PARA}\n论文链接:\nhttps://arxiv.org/abs/2403.19928\n{PARA}\n相关推荐\n"
+    last = "最后，" + PARA
+    text = f"首页\n登录\n{PARA}\n论文链接:\nhttps://arxiv.org/abs/2403.19928\n{last}\n相关推荐\n"
     doc = clean(Document(url="file:///tmp/a.txt", kind="text_file", markup=text))
-    assert doc.text.splitlines() == [PARA, "论文链接:", "https://arxiv.org/abs/2403.19928", PARA]
+    assert doc.text.splitlines() == [PARA, "论文链接:", "https://arxiv.org/abs/2403.19928", last]
     assert [link.href for link in doc.links] == ["https://arxiv.org/abs/2403.19928"]
 
 
@@ -122,3 +133,14 @@ def test_empty_results_raise_extract_error(kind: str, markup: str, reason: str) 
     with pytest.raises(ExtractError) as info:
         clean(doc)
     assert info.value.reason == reason
+
+
+def test_results_pickle_for_process_pools() -> None:
+    """The lead runs clean under a per-page time limit in a process pool."""
+    import pickle
+
+    doc = clean(Document(url="https://example.cn/a.html", kind="html_file", markup=PORTAL))
+    assert pickle.loads(pickle.dumps(doc)).text == doc.text
+    result = clean_html(PORTAL, None)
+    assert pickle.loads(pickle.dumps(result)).links == result.links
+    assert all(link.href.startswith("http") for link in result.links)

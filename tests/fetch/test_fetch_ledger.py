@@ -129,3 +129,40 @@ def test_skip_unchanged_off_always_fetches(
     doc = _fetch(settings, url)
     assert doc.status == 200 and doc.skipped is None
     assert not settings.ledger_file.exists()
+
+
+def test_mark_failed_makes_the_next_run_refetch(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    settings = make_settings()
+    url = server.url("/etag/f")
+    with Fetcher(settings, extractor_version="v1") as fetcher:
+        doc = fetcher.fetch(Document(url=url))
+        fetcher.mark_failed(doc, "extract_failed")  # e.g. the cleaner failed downstream
+    again = _fetch(settings, url)
+    assert again.status == 200 and again.skipped is None
+    assert "If-None-Match" not in server.requests("/etag/f")[-1].headers
+
+
+def test_duplicate_share_links_in_one_batch_are_deduplicated(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    """Two share links of one page (tracking parameters differ): the second is unchanged."""
+    settings = make_settings()
+    first = _fetch(settings, server.url("/page/dup?utm_source=a"))
+    second = _fetch(settings, server.url("/page/dup?from=timeline"))
+    assert first.skipped is None and second.skipped == "unchanged"
+
+
+def test_last_modified_alone_gives_304(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    settings = make_settings()
+    url = server.url("/lastmod/a")
+    assert _fetch(settings, url).status == 200
+    again = _fetch(settings, url)
+    assert (again.status, again.skipped) == (304, "unchanged")
+    last = server.requests("/lastmod/a")[-1]
+    assert "If-None-Match" not in last.headers and last.headers["If-Modified-Since"]
+    server.set_version("a", 2)
+    assert _fetch(settings, url).skipped is None

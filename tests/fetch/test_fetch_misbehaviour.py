@@ -3,7 +3,8 @@ reason, and the rest of the batch goes on."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -135,3 +136,32 @@ def test_charsets_decode_after_fetch(
     assert doc.markup is not None
     assert charset_text(codec) in doc.markup, (codec, declare, doc.encoding)
     assert "\ufffd" not in doc.markup
+
+
+def test_fetch_many_passes_failed_and_skipped_documents_through(
+    server: HostileServer, fetcher: Fetcher
+) -> None:
+    failed = Document(url="not a url")
+    failed.add_error("input", "bad_input", "not a URL")
+    skipped = Document(url=server.url("/page/skip"))
+    skipped.skipped = "duplicate"
+    good = Document(url=server.url("/page/good"))
+
+    def stream() -> Iterator[Document]:  # a generator: consumed lazily, not listed first
+        yield from (failed, skipped, good)
+
+    out = list(fetcher.fetch_many(stream()))
+    assert sorted(map(id, out)) == sorted(map(id, (failed, skipped, good)))
+    assert good.status == 200 and "fetch" in good.timings
+    assert skipped.raw is None and [e.stage for e in failed.errors] == ["input"]
+    assert not server.requests("/page/skip")
+
+
+def test_local_file_errors_are_recorded(fetcher: Fetcher, tmp_path: Path) -> None:
+    gone = Document(url=(tmp_path / "gone.html").as_uri(), kind="html_file")
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * (fetcher.settings.max_bytes + 1))
+    too_big = Document(url=big.as_uri(), kind="text_file")
+    list(fetcher.fetch_many([gone, too_big]))
+    assert [e.reason for e in gone.errors] == ["file_not_found"]
+    assert [e.reason for e in too_big.errors] == ["too_large"]

@@ -18,22 +18,33 @@ SettingsFactory = Callable[..., Settings]
 pytestmark = pytest.mark.timeout(30)
 
 
+# The server runs in the test process, so the time it logs a request lags the moment the
+# client sent it by thread scheduling (tens of ms under the GIL). Spacing is asserted as
+# lower bounds with that allowance per gap, and in total over the whole run.
+JITTER = 0.06
+
+
 def _starts(server: HostileServer, prefix: str) -> list[float]:
     return sorted(r.time for r in server.requests(prefix))
+
+
+def assert_spaced(times: list[float], delay: float) -> None:
+    gaps = [b - a for a, b in pairwise(sorted(times))]
+    assert gaps and min(gaps) >= delay - JITTER, gaps
+    assert sum(gaps) >= len(gaps) * delay - JITTER, gaps
 
 
 def test_per_host_spacing_is_at_least_the_delay(
     server: HostileServer, make_settings: SettingsFactory
 ) -> None:
-    delay = 0.15
+    delay = 0.2
     docs = [Document(url=server.url(f"/page/{i}")) for i in range(6)]
     with Fetcher(make_settings(per_host_delay=delay, per_host_concurrency=3)) as fetcher:
         out = list(fetcher.fetch_many(docs))
     assert all(d.status == 200 for d in out)
     starts = _starts(server, "/")  # robots.txt counts too: it is a request to the host
     assert len(starts) == 7
-    gaps = [b - a for a, b in pairwise(starts)]
-    assert min(gaps) >= delay * 0.95  # lower bound (server-side clock, jitter)
+    assert_spaced(starts, delay)
 
 
 def test_other_hosts_are_not_held_back(
@@ -51,7 +62,7 @@ def test_other_hosts_are_not_held_back(
         by_host.setdefault(r.headers.get("Host", "").split(":")[0], []).append(r.time)
     for times in by_host.values():
         times.sort()
-        assert min(b - a for a, b in pairwise(times)) >= 0.2 * 0.95
+        assert_spaced(times, 0.2)
 
 
 def test_robots_disallow_is_honoured_and_fetched_once(
@@ -85,7 +96,7 @@ def test_crawl_delay_spaces_requests(make_settings: SettingsFactory) -> None:
             assert fetcher.gate.delay_for("127.0.0.1") == pytest.approx(0.3)
         assert all(d.status == 200 for d in out)
         starts = _starts(server, "/page/")
-    assert min(b - a for a, b in pairwise(starts)) >= 0.3 * 0.95
+    assert_spaced(starts, 0.3)
 
 
 def test_crawl_delay_is_capped(make_settings: SettingsFactory) -> None:

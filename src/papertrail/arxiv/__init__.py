@@ -11,7 +11,7 @@ from .cache import PaperCache
 from .client import ArxivClient, Lookup
 from .feed import FeedPage, parse_feed
 from .identifiers import ArxivId, base_id, parse_id
-from .limiter import FileLimiter, Limiter
+from .limiter import FileLimiter, Limiter, local_limiter
 from .stage import complete_records, enrich, needs_enrichment
 from .stats import ArxivStats
 
@@ -28,6 +28,7 @@ __all__ = [
     "base_id",
     "complete_records",
     "enrich",
+    "local_limiter",
     "needs_enrichment",
     "parse_feed",
     "parse_id",

@@ -11,21 +11,24 @@ this call: their ids go to ``failed`` and enrichment stays pending for a later r
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import httpx
 
-from ..errors import ArxivError, ArxivResponseError, ArxivUnavailable
+from ..errors import ArxivError, ArxivResponseError, ArxivUnavailable, InputError, StorageError
 from ..record import Paper
 from ..settings import Settings
 from .cache import PaperCache
 from .identifiers import parse_id
-from .limiter import FileLimiter, Limiter
+from .limiter import Limiter, local_limiter
 from .session import ApiSession
 from .stats import ArxivStats
 
 log = logging.getLogger(__name__)
+
+MAX_PAGE = 2000  # the API's largest page
 
 
 @dataclass(slots=True)
@@ -38,7 +41,11 @@ class Lookup:
 
 
 class ArxivClient:
-    """The one way papertrail talks to arXiv: batched, cached, spaced, retried."""
+    """The one way papertrail talks to arXiv: batched, cached, spaced, retried.
+
+    Safe to share between threads (calls are serialised); in another process, make
+    another client: the limiter file and the cache are shared through the data dir.
+    """
 
     def __init__(
         self,
@@ -50,7 +57,7 @@ class ArxivClient:
     ) -> None:
         self.settings = settings
         self.stats = ArxivStats()
-        self.limiter = limiter or FileLimiter(settings.arxiv_limiter_file, settings.arxiv_interval)
+        self.limiter = limiter or local_limiter(settings)
         self._own_cache = cache is None
         self.cache = cache or PaperCache(
             settings.arxiv_cache_file,
@@ -58,6 +65,9 @@ class ArxivClient:
             not_found_ttl_days=settings.arxiv_not_found_ttl_days,
         )
         self._session = ApiSession(settings, self.limiter, self.stats, transport=transport)
+        # Requests are serialised by the limiter anyway; one call at a time per client
+        # also keeps threads sharing a client from asking for the same id twice.
+        self._lock = threading.RLock()
 
     def close(self) -> None:
         self._session.close()
@@ -73,6 +83,10 @@ class ArxivClient:
     # --- ids ------------------------------------------------------------------------
     def get_papers(self, ids: Iterable[str]) -> Lookup:
         """Papers for ``ids``. Never raises for API trouble: see ``Lookup.failed``."""
+        with self._lock:
+            return self._get_papers(ids)
+
+    def _get_papers(self, ids: Iterable[str]) -> Lookup:
         out = Lookup()
         wanted: list[str] = []
         for raw in ids:
@@ -113,7 +127,8 @@ class ArxivClient:
                 "search_query": "",
                 "id_list": ",".join(chunk),
                 "start": "0",
-                "max_results": str(len(chunk)),
+                # Never below the ids sent: the API silently cuts an id list there.
+                "max_results": str(max(len(chunk), self.settings.arxiv_chunk_size)),
             }
         )
         asked = set(chunk)
@@ -126,8 +141,11 @@ class ArxivClient:
                 reason="arxiv_short_page",
             )
         missing = asked - got.keys()
-        self.cache.put_papers(got.values())
-        self.cache.put_not_found(missing)
+        try:
+            self.cache.put_papers(got.values())
+            self.cache.put_not_found(missing)
+        except StorageError as exc:  # the answer is still good; it is just not kept
+            log.warning("arXiv cache not written: %s", exc.message)
         out.papers.update(got)
         out.not_found |= missing
 
@@ -137,8 +155,14 @@ class ArxivClient:
 
         Raises ``ArxivError`` subclasses when the API cannot answer.
         """
+        with self._lock:
+            return self._search(query, max_results)
+
+    def _search(self, query: str, max_results: int) -> list[Paper]:
         if not query.strip():
-            raise ArxivResponseError("empty search query", reason="arxiv_empty_query")
+            raise InputError("empty arXiv search query", reason="arxiv_empty_query")
+        if not 1 <= max_results <= MAX_PAGE:
+            raise InputError(f"max_results must be 1..{MAX_PAGE}", reason="arxiv_bad_max_results")
         if (hit := self.cache.get_search(query, max_results)) is not None:
             self.stats.cache_hits += 1
             return hit
@@ -158,7 +182,10 @@ class ArxivClient:
                 reason="arxiv_short_page",
             )
         papers = list({p.arxiv_id: p for p in page.papers}.values())
-        self.cache.put_search(query, max_results, papers)
+        try:
+            self.cache.put_search(query, max_results, papers)
+        except StorageError as exc:
+            log.warning("arXiv cache not written: %s", exc.message)
         return papers
 
     def search_titles(self, phrase: str, max_results: int = 10) -> list[Paper]:

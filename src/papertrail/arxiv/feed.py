@@ -71,7 +71,7 @@ def result_to_paper(result: arxiv.Result) -> Paper:
         arxiv_id=parsed.base,
         version=parsed.version,
         title=" ".join(result.title.split()),
-        authors=[a.name for a in result.authors],
+        authors=[" ".join(a.name.split()) for a in result.authors],
         abstract=" ".join(result.summary.split()),
         categories=list(result.categories),
         primary_category=result.primary_category or (result.categories or [None])[0],

@@ -23,10 +23,10 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from ..errors import ArxivError, ArxivResponseError, ArxivUnavailable
+from ..errors import ArxivError, ArxivResponseError, ArxivUnavailable, PapertrailError
 from ..settings import Settings
 from .feed import FeedPage, error_message, parse_feed
-from .limiter import Limiter
+from .limiter import Limiter, ReleasingLimiter
 from .stats import ArxivStats
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ class ApiSession:
         for attempt in range(attempts):
             if attempt:
                 self.stats.retries += 1
-            self.stats.seconds_waited += self.limiter.acquire()
+            self.stats.seconds_waited += self._acquire()
             self.stats.requests += 1
             try:
                 return self._once(params)
@@ -93,6 +93,15 @@ class ApiSession:
                     self._sleep(self._backoff(attempt, exc.retry_after))
         assert last is not None
         raise last
+
+    def _acquire(self) -> float:
+        try:
+            return self.limiter.acquire()
+        except PapertrailError:
+            raise
+        except Exception as exc:  # e.g. a Prefect limit that cannot be reached
+            msg = f"rate limiter failed: {type(exc).__name__}: {exc}"
+            raise ArxivUnavailable(msg, reason="arxiv_limiter_failed") from exc
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         base = self.settings.arxiv_backoff * 2**attempt
@@ -108,6 +117,14 @@ class ApiSession:
             self.stats.seconds_waited += seconds
 
     def _once(self, params: dict[str, str]) -> FeedPage:
+        try:
+            resp = self._send(params)
+        finally:
+            if isinstance(self.limiter, ReleasingLimiter):
+                self.limiter.release()
+        return self._read(resp)
+
+    def _send(self, params: dict[str, str]) -> httpx.Response:
         url = self.settings.arxiv_api_url
         try:
             if len(str(httpx.URL(url, params=params))) <= MAX_GET_URL:
@@ -121,6 +138,9 @@ class ApiSession:
         except httpx.TransportError as exc:
             err = ArxivUnavailable(f"arXiv API unreachable: {exc!r}", reason="arxiv_unreachable")
             raise _Retryable(err) from exc
+        return resp
+
+    def _read(self, resp: httpx.Response) -> FeedPage:
         status = resp.status_code
         if status == 429 or status >= 500:
             if status == 429:

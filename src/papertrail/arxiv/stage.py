@@ -15,6 +15,7 @@ from ..document import Document
 from ..errors import PapertrailError
 from ..record import ArticleRecord, ArxivRef, EnrichmentStatus, Paper, StageError
 from .client import ArxivClient, Lookup
+from .identifiers import base_id
 
 STAGE = "enrich"
 _PENDING: set[str] = {"pending", "partial"}
@@ -28,7 +29,7 @@ def _merge(
     papers: list[Paper] = []
     not_found: list[str] = []
     failed: dict[str, str] = {}
-    for ref in dict.fromkeys(r.id for r in refs):
+    for ref in dict.fromkeys(base_id(r.id) or r.id for r in refs):
         if ref in known:
             papers.append(known[ref])
         elif lookup is None:
@@ -45,7 +46,7 @@ def _merge(
         status: EnrichmentStatus = "none"
     elif not open_ids:
         status = "done"
-    elif len(open_ids) == len(dict.fromkeys(r.id for r in refs)):
+    elif len(open_ids) == len(papers) + len(not_found) + len(failed):
         status = "pending"
     else:
         status = "partial"
@@ -54,7 +55,7 @@ def _merge(
 
 def _missing(refs: Sequence[ArxivRef], have: Sequence[Paper]) -> list[str]:
     known = {p.arxiv_id for p in have}
-    return [r.id for r in refs if r.id not in known]
+    return [r.id for r in refs if (base_id(r.id) or r.id) not in known]
 
 
 def _errors(failed: dict[str, str]) -> list[StageError]:
@@ -68,18 +69,30 @@ def _errors(failed: dict[str, str]) -> list[StageError]:
 
 
 def _lookup(ids: list[str], client: ArxivClient | None) -> tuple[Lookup | None, StageError | None]:
-    if client is None or not client.settings.enrich or not ids:
+    if client is None or not ids:
         return None, None
     try:
+        if not client.settings.enrich:
+            return _cached_only(ids, client), None
         return client.get_papers(ids), None
     except PapertrailError as exc:  # e.g. the cache file cannot be written
         return None, StageError(stage=STAGE, reason=exc.reason, message=exc.message[:2000])
 
 
+def _cached_only(ids: list[str], client: ArxivClient) -> Lookup:
+    """Enrichment off: what the cache already knows costs nothing; the rest is deferred."""
+    bases = {i: base_id(i) or i for i in ids}
+    papers, not_found = client.cache.get_many(bases.values())
+    deferred = {i: "enrichment_deferred" for i, b in bases.items() if b not in papers}
+    deferred = {i: why for i, why in deferred.items() if bases[i] not in not_found}
+    return Lookup(papers=papers, not_found=not_found, failed=deferred)
+
+
 def enrich(docs: list[Document], client: ArxivClient | None) -> list[Document]:
     """Fill ``papers``, ``not_found`` and ``enrichment`` on every document. Never raises.
 
-    ``client`` None or ``settings.enrich`` False: documents with ids become "pending".
+    ``client`` None: documents with ids become "pending". ``settings.enrich`` False: the
+    cache answers what it knows (no request is made) and the rest is "pending".
     """
     live = [d for d in docs if not d.failed and not d.skipped]
     ids = list(dict.fromkeys(i for d in live for i in _missing(d.arxiv, d.papers)))

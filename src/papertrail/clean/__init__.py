@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from lxml import etree
 from trafilatura.utils import load_html
 
 from ..document import Document, Link, Metadata
@@ -24,8 +25,10 @@ from .prepass import prepass
 from .textmode import extract_text
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
-EXTRACTOR_VERSION = "clean-1.0"
+EXTRACTOR_VERSION = "clean-1.1"
 
+# A retry must find this much more text to replace the first extraction.
+_RETRY_GAIN = 1.5
 _URL = re.compile(r"https?://[^\s<>\"'，。、；）)】」]+")
 _URL_TRAILING = ".,;:!?"
 
@@ -55,24 +58,37 @@ def printed_links(text: str) -> list[Link]:
 def clean_html(html: str, url: str | None = None) -> Extraction:
     """Article text, in-article links (absolute) and metadata of an HTML page."""
     pruned = prepass(html)
-    main = extract_main(pruned.html, url)
+    tree = load_html(pruned.html)
+    # Metadata first: extraction consumes the tree. The pruned page is the better source:
+    # without menus and sidebars the first byline in the text is the article's.
+    meta = (
+        extract_page_metadata(tree, html, url, _visible_text(tree), "")
+        if tree is not None
+        else Metadata()
+    )
+    main = extract_main(tree if tree is not None else pruned.html, url)
+    # trafilatura settled on a title or teaser box: retry without precision mode, then on
+    # the unpruned page (pruning can change which container it picks).
+    for retry_html, overrides in ((pruned.html, {"favor_precision": False}), (html, {})):
+        if not main.missed_prose:
+            break
+        retry = extract_main(retry_html, url, **overrides)
+        if len(retry.text) > _RETRY_GAIN * len(main.text):
+            main = retry
     lines = filter_lines(main.text.splitlines())
     text = "\n".join(lines.kept)
     stats: Counter[str] = Counter({f"prepass:{k}": v for k, v in pruned.removed.items()})
     stats.update({f"line:{k}": v for k, v in lines.stats.items()})
-    links = main.links + [link for link in printed_links(text) if link.href not in
-                          {m.href for m in main.links}]
-    tree = load_html(html)
-    meta = (
-        extract_page_metadata(tree, html, url, _visible_text(tree), text)
-        if tree is not None
-        else Metadata(lang=detect_lang(text))
-    )
+    links = main.links + [
+        link for link in printed_links(text) if link.href not in {m.href for m in main.links}
+    ]
+    meta.lang = detect_lang(text, meta.lang)  # meta.lang so far: what the page declared
     return Extraction(text=text, links=links, meta=meta, stats=stats)
 
 
-def _visible_text(tree: object) -> str:
-    body = tree.find(".//body") if hasattr(tree, "find") else None  # type: ignore[attr-defined]
+def _visible_text(tree: etree._Element) -> str:
+    """The page's body text, for bylines (scripts and styles are gone after the pre-pass)."""
+    body = tree.find(".//body")
     return " ".join(body.itertext()) if body is not None else ""
 
 
@@ -89,7 +105,9 @@ def _text_title(text: str, kept: list[str]) -> str | None:
     """The first line of a rendered page is its <title> more often than not."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     first = lines[0] if lines else None
-    repeated_in_line = first is not None and len(first) % 2 == 0 and first[: len(first) // 2] * 2 == first
+    repeated_in_line = (
+        first is not None and len(first) % 2 == 0 and first[: len(first) // 2] * 2 == first
+    )
     if first and not repeated_in_line and kept and first != kept[0] and 4 <= len(first) <= 120:
         return first
     return None
@@ -99,10 +117,13 @@ def clean(doc: Document) -> Document:
     """Stage: ``doc.markup`` -> ``doc.meta``, ``doc.text``, ``doc.links``."""
     if not doc.markup or not doc.markup.strip():
         raise ExtractError("nothing to clean: empty markup", reason="empty_input")
-    if doc.kind == "text_file":
-        result = clean_text(doc.markup)
-    else:
-        result = clean_html(doc.markup, doc.final_url or doc.url)
+    try:
+        if doc.kind == "text_file":
+            result = clean_text(doc.markup)
+        else:
+            result = clean_html(doc.markup, doc.final_url or doc.url)
+    except (etree.LxmlError, ValueError, RecursionError) as exc:  # markup no parser can read
+        raise ExtractError(f"page could not be parsed: {exc}", reason="parse_failed") from exc
     if not result.text.strip():
         raise ExtractError("no article text found on the page", reason="empty_text")
     doc.meta = result.meta

@@ -35,6 +35,9 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
 class MainContent:
     text: str
     links: list[Link]
+    # True when the output is a small share of the page's prose: trafilatura settled on a
+    # title or teaser box (seen after pruning changed its choice); the caller retries.
+    missed_prose: bool = False
 
 
 def _links(body: etree._Element, base: str | None) -> list[Link]:
@@ -55,7 +58,7 @@ def _links(body: etree._Element, base: str | None) -> list[Link]:
 # A table whose cells are mostly link text, or hold blocks, lays out the page.
 _DATA_TABLE_MAX_LINK_DENSITY = 0.5
 _DATA_CELL_MAX_CHARS = 300
-_BLOCK_TAGS = ("table", "div", "p", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote", "form")
+_BLOCK_TAGS = ("table", "form")
 _TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption")
 
 
@@ -65,14 +68,13 @@ def _text_len(el: etree._Element) -> int:
 
 def _is_layout_table(table: etree._Element) -> bool:
     """Old portals lay whole pages out in tables; real data tables are grids of short cells."""
+    if next(table.iterdescendants(*_BLOCK_TAGS), None) is not None:
+        return True  # a table or form inside: layout (checked first: it is cheap)
     rows = table.findall(".//tr")
     if len(rows) < 2 or max(len(r.findall("td")) + len(r.findall("th")) for r in rows) < 2:
         return True
-    for cell in table.iter("td", "th"):
-        if _text_len(cell) > _DATA_CELL_MAX_CHARS or any(
-            True for _ in cell.iterdescendants(*_BLOCK_TAGS)
-        ):
-            return True
+    if any(_text_len(cell) > _DATA_CELL_MAX_CHARS for cell in table.iter("td", "th")):
+        return True
     total = _text_len(table)
     linked = sum(_text_len(a) for a in table.iter("a"))
     return total == 0 or linked > _DATA_TABLE_MAX_LINK_DENSITY * total
@@ -100,13 +102,33 @@ def _owner(el: etree._Element) -> etree._Element | None:
     return next(el.iterancestors("table"), None)
 
 
-def extract_main(html: str, url: str | None, **overrides: Any) -> MainContent:
-    """The article body of ``html`` as text lines plus the links inside it."""
-    options = {**TRAFILATURA_OPTIONS, **overrides}
-    tree = load_html(html)
-    if tree is None:
-        return MainContent("", [])
-    untable_layout(tree)
+# Prose: an element whose own text (not its children's) is at least this long.
+_PROSE_BLOCK_CHARS = 60
+# A small output (a title, a teaser box) under this share of the page's prose means
+# trafilatura missed the article. Longer outputs are trusted: retries on those mostly add
+# teaser lists (measured on both corpora).
+_SMALL_OUTPUT = 500
+_MIN_PROSE_SHARE = 0.5
+
+
+_INLINE = frozenset({"b", "strong", "i", "em", "u", "span", "font", "small", "big", "sup", "sub"})
+
+
+def prose_chars(tree: etree._Element) -> int:
+    """Characters of sentence-length text blocks on the page (own text, not links)."""
+    total = 0
+    for el in tree.iter("p", "div", "td", "section", "li", "blockquote"):
+        own = (el.text or "") + "".join(
+            (child.tail or "") + ((child.text or "") if child.tag in _INLINE else "")
+            for child in el
+        )
+        length = len("".join(own.split()))
+        if length >= _PROSE_BLOCK_CHARS:
+            total += length
+    return total
+
+
+def _run(tree: etree._Element, url: str | None, options: dict[str, Any]) -> MainContent:
     result = bare_extraction(tree, url=url, **options)
     body = getattr(result, "body", None)
     if body is None:
@@ -114,3 +136,18 @@ def extract_main(html: str, url: str | None, **overrides: Any) -> MainContent:
     links = _links(body, url)
     etree.strip_tags(body, "ref")
     return MainContent(xmltotxt(body, include_formatting=False), links)
+
+
+def extract_main(html: str | etree._Element, url: str | None, **overrides: Any) -> MainContent:
+    """The article body of ``html`` (markup, or a parsed tree it may consume) as text
+    lines plus the links inside it."""
+    options = {**TRAFILATURA_OPTIONS, **overrides}
+    tree = load_html(html) if isinstance(html, str) else html
+    if tree is None:
+        return MainContent("", [])
+    untable_layout(tree)
+    prose = prose_chars(tree)
+    main = _run(tree, url, options)
+    chars = len("".join(main.text.split()))
+    main.missed_prose = chars < _SMALL_OUTPUT and chars < _MIN_PROSE_SHARE * prose
+    return main

@@ -9,6 +9,7 @@ a line longer than the cap is article prose that happens to mention the words an
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -39,44 +40,147 @@ _CTA_STRONG = (
 )
 
 LINE_RULES: tuple[LineRule, ...] = (
-    _rule("placeholder", r"^(?:[\[【(（]?(?:图片|图|image|photo|ad image|advertisement|广告)"
-          r"[\]】)）]?\s*)+$", 20, "image and ad placeholders"),
+    _rule(
+        "placeholder",
+        r"^(?:[\[【(（]?(?:图片|图|image|photo|ad image|advertisement|广告)"
+        r"[\]】)）]?\s*)+$",
+        20,
+        "image and ad placeholders",
+    ),
     _rule("cta_zh", _CTA_ZH, 60, "promo and call-to-action lines (follow, scan, like, share)"),
-    _rule("cta_multi", rf"{_CTA_STRONG}.*{_CTA_STRONG}", 200, "promo lines with several calls to action"),
-    _rule("closing_zh", r"多多支持|文章就介绍完了|想了解更多(?:相关)?内容|继续浏览下面的相关文章", 240,
-          "template closing lines of repost sites"),
-    _rule("prev_next", r"^[\s\[【]*(?:上一篇|下一篇|上一页|下一页|previous (?:post|article)|"
-          r"next (?:post|article))[\]】:：\s]", 300, "previous/next article links"),
+    _rule(
+        "cta_multi",
+        rf"{_CTA_STRONG}.*{_CTA_STRONG}",
+        200,
+        "promo lines with several calls to action",
+    ),
+    _rule(
+        "closing_zh",
+        r"多多支持|文章就介绍完了|想了解更多(?:相关)?内容|继续浏览下面的相关文章",
+        240,
+        "template closing lines of repost sites",
+    ),
+    _rule(
+        "prev_next",
+        r"^[\s\[【]*(?:上一篇|下一篇|上一页|下一页|previous (?:post|article)|"
+        r"next (?:post|article))[\]】:：\s]",
+        300,
+        "previous/next article links",
+    ),
     _rule("qrcode", r"^[\w-]*qr-?code[\w-]*$", 40, "QR-code image names"),
-    _rule("cta_en", r"^(?:read more|share(?: this)?(?: on \w+)?|tweet|sign ?in|sign ?up|log ?in|"
-          r"register|subscribe(?: now)?|follow us(?: on \w+)?|advertisement|print|email|"
-          r"comments?|leave a (?:comment|reply)|continue reading|click here.*|"
-          r"skip to (?:main )?content|back to top)\W*$", 40, "English call-to-action and widget labels"),
-    _rule("chrome_zh", r"^[\[【(（|·\s]*(?:登[陆录]|注册|忘记密码|评论|发表评论|查看评论|发表评价|"
-          r"我要评论|网友评论|打印|打印本[文页稿]|关闭|关闭窗口|返回顶部|返回首页|返回页首|"
-          r"上一篇|下一篇|上一页|下一页|字体[:：]?|[大中小]\s*[大中小]\s*[大中小]|推荐阅读|相关阅读|"
-          r"相关文章|相关推荐|相关新闻|相关专题|延伸阅读|热门推荐|最近更新|猜你喜欢|精彩推荐|今日推荐|"
-          r"更多|更多>>|阅读更多|加载更多|收起|展开全文|举报|投诉|纠错|通知|搜索|首页|正文完|"
-          r"分享到|转发到|复制链接|Email|Share|阅读目录|目录|文章目录|本文目录)[\]】)）|\s:：>》]*", 24,
-          "page chrome: login, comment, print, close, prev/next, related-list headings"),
-    _rule("copyright", r"©|\(c\)\s*\d{4}|copyright|版权所有|版权归|all rights reserved|"
-          r"ICP[备证]|公网安备|备案号|经营许可证|违法和不良信息|举报电话|举报邮箱|未经.{0,12}(?:授权|许可)"
-          r".{0,12}(?:转载|使用)|转载请注明|请注明出处|不得转载", 160,
-          "copyright, ICP licence and reprint-permission lines"),
-    _rule("credit_zh", r"^[\s(（\[【]*(?:责任编辑|责编|编辑|编者|校对|审核|审校|监制|排版|美编|"
-          r"来源|稿源|文章来源|新闻来源|信息来源|出处|原标题|作者|记者|通讯员|撰文|文|图|摄影?|"
-          r"供图|图片来源|本文来源|转自|发布者|发布时间|浏览量?|阅读量?|点击数|所属栏目)"
-          r"\s*[:：/／]", 60, "editor, source and byline credits"),
-    _rule("credit_tail", r"^[\s(（\[【]*(?:责任编辑|责编|编辑)[^)）\]】]{0,20}[)）\]】]\s*$", 30,
-          "trailing editor credit"),
-    _rule("credit_en", r"^(?:by|written by|reporting by|editing by|photo(?:graph)? by|"
-          r"image(?: credit)?|credit|source|updated|published|posted)\s*[:\s]\s*\S.*$", 60,
-          "English byline, credit and timestamp lines"),
-    _rule("date_only", r"^[\s|]*(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
-          r"|\d{1,2}:\d{2}(?::\d{2})?)[\s|]*(?:星期.|周.)?[\s|]*$", 40, "bare timestamps"),
-    _rule("counter", r"^[\s|]*(?:\d+\s*(?:次阅读|次浏览|人阅读|条评论|阅读|浏览|评论|赞|次)|"
-          r"(?:阅读|浏览|评论|点赞|赞)\s*[:：]?\s*\d+|没有评论|暂无评论|\d+)[\s|]*$", 16,
-          "view, like and comment counters"),
+    _rule(
+        "cta_en",
+        r"^(?:read more|share(?: this)?(?: on \w+)?|tweet|sign ?in|sign ?up|log ?in|"
+        r"register|subscribe(?: now)?|follow us(?: on \w+)?|advertisement|print|email|"
+        r"comments?|leave a (?:comment|reply)|continue reading|click here.*|"
+        r"skip to (?:main )?content|back to top)\W*$",
+        40,
+        "English call-to-action and widget labels",
+    ),
+    _rule(
+        "cta_en_sentence",
+        r"^(?:follow\b.{0,120}\b(?:facebook|twitter|instagram|youtube|linkedin|tiktok)\b|"
+        r"(?:sign up|subscribe)\b.{0,40}\b(?:newsletter|inbox|updates)|"
+        r"get the latest\b.{0,60}\b(?:inbox|newsletter)|read more:|listen:|also read:|"
+        r"related:|see also:|click here\b|download (?:our|the) app)",
+        160,
+        "English follow/subscribe/read-more lines",
+    ),
+    _rule(
+        "reporting_by",
+        r"^\(?(?:reporting|additional reporting|editing|writing|compiled) by\b",
+        300,
+        "wire-service reporting and editing credits",
+    ),
+    _rule(
+        "chrome_zh",
+        r"^[\[【(（|·\s]*(?:登[陆录]|注册|忘记密码|评论|发表评论|查看评论|发表评价|"
+        r"我要评论|网友评论|打印|打印本[文页稿]|关闭|关闭窗口|返回顶部|返回首页|返回页首|"
+        r"上一篇|下一篇|上一页|下一页|字体[:：]?|[大中小]\s*[大中小]\s*[大中小]|推荐阅读|相关阅读|"
+        r"相关文章|相关推荐|相关新闻|相关专题|延伸阅读|热门推荐|最近更新|猜你喜欢|精彩推荐|今日推荐|"
+        r"更多|更多>>|阅读更多|加载更多|收起|展开全文|举报|投诉|纠错|通知|搜索|首页|正文完|"
+        r"分享到|转发到|复制链接|Email|Share|阅读目录|目录|文章目录|本文目录)[\]】)）|\s:：>》]*",
+        24,
+        "page chrome: login, comment, print, close, prev/next, related-list headings",
+    ),
+    _rule(
+        "copyright",
+        r"©|\(c\)\s*\d{4}|copyright|版权所有|版权归|all rights reserved|"
+        r"ICP[备证]|公网安备|备案号|经营许可证|违法和不良信息|举报电话|举报邮箱|未经.{0,12}(?:授权|许可)"
+        r".{0,12}(?:转载|使用)|转载请注明|请注明出处|不得转载",
+        160,
+        "copyright, ICP licence and reprint-permission lines",
+    ),
+    _rule(
+        "legal_zh",
+        r"^(?=.*(?:著作权|版权|侵权|转载|授权|免责))"
+        r"(?=.*(?:必须|不得|禁止|严禁|违者|追究|依法|未经|非法|法律责任))",
+        160,
+        "copyright, reprint and disclaimer notices (a rights word and a prohibition)",
+    ),
+    _rule(
+        "credit_zh",
+        r"^[\s(（\[【]*(?:责任编辑|责编|编辑|编者|校对|审核|审校|监制|排版|美编|"
+        r"来源|稿源|文章来源|新闻来源|信息来源|出处|原标题|作者|记者|通讯员|撰文|文|图|摄影?|"
+        r"供图|图片来源|本文来源|转自|发布者|发布时间|浏览量?|阅读量?|点击数|所属栏目)"
+        r"\s*[:：/／]",
+        60,
+        "editor, source and byline credits",
+    ),
+    _rule(
+        "credit_tail",
+        r"^[\s(（\[【]*(?:责任编辑|责编|编辑)[^)）\]】]{0,20}[)）\]】]\s*$",
+        30,
+        "trailing editor credit",
+    ),
+    _rule(
+        "credit_en",
+        r"^(?:by|written by|reporting by|editing by|photo(?:graph)? by|"
+        r"image(?: credit)?|credit|source|updated|published|posted)\s*[:\s]\s*\S.*$",
+        60,
+        "English byline, credit and timestamp lines",
+    ),
+    _rule(
+        "date_only",
+        r"^[\s|]*(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+        r"|\d{1,2}:\d{2}(?::\d{2})?)[\s|]*(?:星期.|周.)?[\s|]*$",
+        40,
+        "bare timestamps",
+    ),
+    _rule(
+        "dateline",
+        r"^(?:发表于\s*)?\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+        r"(?:\s*更新)?\s*(?:[\s|-]+.{0,60}(?:来源|编辑|作者|阅读|评论|上一页)|\s+\S{2,12})\s*$",
+        90,
+        "date-led credit lines (date + source, paper name, counters)",
+    ),
+    _rule(
+        "posted_on",
+        r"^(?:发表于|posted on|published on)\s|^(?:mon|tues|wednes|thurs|fri|satur|sun)day,? "
+        r"\w+ \d{1,2}(?:st|nd|rd|th)?,? \d{4}",
+        60,
+        "posted-on and weekday timestamps",
+    ),
+    _rule(
+        "reporter_zh",
+        r"^[\s(（]*(?:本报|本刊|本台|特约|实习)?(?:记者|通讯员)\s*(?:[\u3400-\u9fff·]{2,4}[\s、]*){1,6}[)）]?$",
+        40,
+        "reporter bylines",
+    ),
+    _rule("login_zh", r"登录|登陆|请先注册|注册新用户", 16, "login prompts"),
+    _rule(
+        "forum_ip",
+        r"\[\d{1,3}\.\d{1,3}\.\d{1,3}\.\*\]",
+        80,
+        "forum reply headers (masked IP address)",
+    ),
+    _rule(
+        "counter",
+        r"^[\s|]*(?:\d+\s*(?:次阅读|次浏览|人阅读|条评论|阅读|浏览|评论|赞|次)|"
+        r"(?:阅读|浏览|评论|点赞|赞)\s*[:：]?\s*\d+|没有评论|暂无评论|\d+)[\s|]*$",
+        16,
+        "view, like and comment counters",
+    ),
 )
 
 
@@ -108,32 +212,44 @@ def match_rule(line: str) -> LineRule | None:
 _NUMBERING = re.compile(r"^\d+")
 
 
-def _key(line: str) -> str:
+def line_key(line: str) -> str:
+    """A line reduced to its letters and digits: equal keys print the same thing."""
     return re.sub(r"[\W_]+", "", line).lower()
 
 
 def _toc_lines(lines: list[str]) -> set[int]:
     """Indexes of a table of contents: a run of 3+ short lines each repeated later as a heading,
     or one line that strings 3+ later headings together."""
-    keys = [_key(line) for line in lines]
+    keys = [line_key(line) for line in lines]
     short = [len(k) <= 40 for k in keys]
     drop: set[int] = set()
 
-    last_short: dict[str, int] = {}
+    positions: dict[str, list[int]] = {}
     for j, k in enumerate(keys):
         if short[j]:
-            last_short[_NUMBERING.sub("", k)] = j
+            positions.setdefault(_NUMBERING.sub("", k), []).append(j)
 
-    def repeated_later(i: int) -> bool:
+    def next_after(i: int, after: int) -> int | None:
         k = _NUMBERING.sub("", keys[i])
-        return len(k) >= 4 and last_short.get(k, -1) > i
+        if len(k) < 4:
+            return None
+        return next((p for p in positions.get(k, ()) if p > after), None)
+
+    def spread_headings(run: range) -> bool:
+        """The repeats are headings: in order, each separated from the next by text
+        (a block repeated wholesale, like recipe steps, is not a table of contents)."""
+        later = [p for i in run if (p := next_after(i, run.stop - 1)) is not None]
+        if len(later) < len(run):
+            return False
+        gaps = [b - a for a, b in itertools.pairwise(later)]
+        return all(g > 0 for g in gaps) and sum(g > 1 for g in gaps) * 2 >= len(gaps)
 
     i = 0
     while i < len(lines):
         j = i
-        while j < len(lines) and short[j] and repeated_later(j):
+        while j < len(lines) and short[j] and next_after(j, j) is not None:
             j += 1
-        if j - i >= 3:
+        if j - i >= 3 and spread_headings(range(i, j)):
             drop.update(range(i, j))
             i = j
         else:
@@ -160,7 +276,8 @@ def filter_lines(lines: list[str]) -> LineFilter:
         if i in toc:
             result.stats["toc"] += 1
             continue
-        if _key(line) == _key(previous) and _key(line):
+        key = line_key(line)
+        if key == line_key(previous) and key:
             result.stats["doubled"] += 1
             continue
         rule = match_rule(line)

@@ -16,9 +16,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .rules import DROP_CLASS_ID, DROP_SELECTORS, MAIN_HINTS, PROTECTED_TAGS
 
-# A guarded rule spares an element with this much non-link text at this link density.
+# A guarded rule spares an element holding this much text that is not link text.
 _TEXT_CHARS = 150
-_TEXT_LINK_DENSITY = 0.5
 # A main-content hint is trusted when it holds at least this many characters.
 _MIN_HINT_CHARS = 80
 _SPACE = re.compile(r"\s+")

@@ -44,48 +44,81 @@ DROP_SELECTORS: tuple[SelectorRule, ...] = (
         "code, not text (JSON-LD stays: it carries metadata)",
         guarded=False,
     ),
-    SelectorRule("iframe, object, embed, canvas, svg", "embedded widgets and players", guarded=False),
+    SelectorRule(
+        "iframe, object, embed, canvas, svg", "embedded widgets and players", guarded=False
+    ),
     SelectorRule("form, button, input, select, textarea", "search, login and comment forms"),
     SelectorRule("nav, [role=navigation], [role=menubar], [role=menu]", "site navigation"),
     SelectorRule("aside, [role=complementary]", "sidebars"),
     SelectorRule("footer, [role=contentinfo]", "page footer: copyright, ICP, links"),
     SelectorRule("body > header, [role=banner]", "site header (an article's own <header> stays)"),
     SelectorRule("[hidden], [aria-hidden=true]", "not rendered"),
-    SelectorRule("img[src*=qrcode], img[src*=qr_code], img[alt*=二维码]", "QR-code images", guarded=False),
+    SelectorRule(
+        "img[src*=qrcode], img[src*=qr_code], img[alt*=二维码]", "QR-code images", guarded=False
+    ),
 )
 
 DROP_CLASS_ID: tuple[ClassIdRule, ...] = (
-    _cid(r"(?:site|global|main|top|sub)?[-_]?(?:nav|navbar|navigation|menu|menubar|breadcrumbs?|crumbs?)(?:[-_].*)?",
-         "navigation, menus and breadcrumbs"),
-    _cid(r"(?:.*[-_])?(?:comments?|comment[-_]?list|respond|reply|replies|disqus|discuss(?:ion)?)(?:[-_].*)?",
-         "comment sections and reply forms"),
-    _cid(r"(?:.*[-_])?(?:share|sharing|sharebar|social|bdshare|jiathis|addthis|sns)(?:[-_].*)?",
-         "share and follow widgets"),
-    _cid(r"(?:.*[-_])?(?:related|recommend(?:ed|ation)?s?|more[-_]?(?:news|articles|stories)|"
-         r"read[-_]?more|also[-_]?like|hot[-_]?(?:news|list)|latest|popular|most[-_]?read|"
-         r"xgyd|xgwz|tjyd|rmtj)(?:[-_].*)?",
-         "related, recommended, latest and popular lists"),
-    _cid(r"(?:.*[-_])?(?:qr|qrcode|qr[-_]code|ewm|erweima|wx[-_]?code|weixin[-_]?code)(?:[-_].*)?",
-         "QR-code promos"),
-    _cid(r"(?:.*[-_])?(?:login|signin|sign[-_]in|signup|register|passport|userbar|toolbar)(?:[-_].*)?",
-         "login and account boxes"),
+    _cid(
+        r"(?:site|global|main|top|sub)?[-_]?(?:nav|navbar|navigation|menu|menubar|breadcrumbs?|crumbs?)(?:[-_].*)?",
+        "navigation, menus and breadcrumbs",
+    ),
+    _cid(
+        r"(?:.*[-_])?(?:comments?|comment[-_]?list|respond|reply|replies|disqus|discuss(?:ion)?)(?:[-_].*)?",
+        "comment sections and reply forms",
+    ),
+    _cid(
+        r"(?:.*[-_])?(?:share|sharing|sharebar|social|bdshare|jiathis|addthis|sns)(?:[-_].*)?",
+        "share and follow widgets",
+    ),
+    _cid(
+        r"(?:.*[-_])?(?:related|recommend(?:ed|ation)?s?|more[-_]?(?:news|articles|stories)|"
+        r"read[-_]?more|also[-_]?like|hot[-_]?(?:news|list)|latest|popular|most[-_]?read|"
+        r"xgyd|xgwz|tjyd|rmtj)(?:[-_].*)?",
+        "related, recommended, latest and popular lists",
+    ),
+    _cid(
+        r"(?:.*[-_])?(?:qr|qrcode|qr[-_]code|ewm|erweima|wx[-_]?code|weixin[-_]?code)(?:[-_].*)?",
+        "QR-code promos",
+    ),
+    _cid(
+        r"(?:.*[-_])?(?:login|signin|sign[-_]in|signup|register|passport|userbar|toolbar)(?:[-_].*)?",
+        "login and account boxes",
+    ),
     _cid(r"(?:.*[-_])?(?:tags?|tag[-_]?cloud|keywords?|labels?)(?:[-_].*)?", "tag clouds"),
-    _cid(r"(?:.*[-_])?(?:footer|foot|copyright|copyrights|beian|icp)(?:[-_].*)?",
-         "footers, copyright and ICP lines"),
-    _cid(r"(?:.*[-_])?(?:header|masthead|topbar|top[-_]?bar|banner)(?:[-_].*)?",
-         "site headers and banners"),
-    _cid(r"(?:.*[-_])?(?:sidebar|side[-_]?bar|aside|rightbar|leftbar|widget|widgets)(?:[-_].*)?",
-         "sidebars and widgets"),
-    _cid(r"(?:.*[-_])?(?:ad|ads|advert|advertisement|adsbygoogle|sponsor(?:ed)?|promo|gg)(?:[-_].*)?",
-         "advertising"),
-    _cid(r"(?:.*[-_])?(?:pager|pagination|prev[-_]?next|post[-_]?nav(?:igation)?)(?:[-_].*)?",
-         "previous/next and paging links"),
-    _cid(r"(?:.*[-_])?(?:author[-_]?(?:box|bio|info)|editor|zeren|byline[-_]?box)(?:[-_].*)?",
-         "author boxes and editor lines"),
-    _cid(r"(?:.*[-_])?(?:print|font[-_]?size|fontsize|font[-_]?resizer)(?:[-_].*)?",
-         "print and font-size tools"),
-    _cid(r"(?:.*[-_])?(?:profile[-_]?(?:box|card)|js_profile_qrcode|subscribe|newsletter|follow)(?:[-_].*)?",
-         "follow-this-account and newsletter boxes"),
+    _cid(
+        r"(?:.*[-_])?(?:footer|foot|copyright|copyrights|beian|icp)(?:[-_].*)?",
+        "footers, copyright and ICP lines",
+    ),
+    _cid(
+        r"(?:.*[-_])?(?:header|masthead|topbar|top[-_]?bar|banner)(?:[-_].*)?",
+        "site headers and banners",
+    ),
+    _cid(
+        r"(?:.*[-_])?(?:sidebar|side[-_]?bar|aside|rightbar|leftbar|widget|widgets|calendar|"
+        r"blogroll|archives?)(?:[-_].*)?",
+        "sidebars and widgets (calendars, blogrolls, archive lists)",
+    ),
+    _cid(
+        r"(?:.*[-_])?(?:ad|ads|advert|advertisement|adsbygoogle|sponsor(?:ed)?|promo|gg)(?:[-_].*)?",
+        "advertising",
+    ),
+    _cid(
+        r"(?:.*[-_])?(?:pager|pagination|prev[-_]?next|post[-_]?nav(?:igation)?)(?:[-_].*)?",
+        "previous/next and paging links",
+    ),
+    _cid(
+        r"(?:.*[-_])?(?:author[-_]?(?:box|bio|info)|editor|zeren|byline[-_]?box)(?:[-_].*)?",
+        "author boxes and editor lines",
+    ),
+    _cid(
+        r"(?:.*[-_])?(?:print|font[-_]?size|fontsize|font[-_]?resizer)(?:[-_].*)?",
+        "print and font-size tools",
+    ),
+    _cid(
+        r"(?:.*[-_])?(?:profile[-_]?(?:box|card)|js_profile_qrcode|subscribe|newsletter|follow)(?:[-_].*)?",
+        "follow-this-account and newsletter boxes",
+    ),
 )
 
 # Conventional containers of the article body. WeChat's ``#js_content`` is hidden until

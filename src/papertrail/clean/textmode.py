@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 
-from .lines import _key, match_rule, normalize
+from .lines import line_key, match_rule, normalize
 
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+")
 _SENTENCE_PUNCT = re.compile(r"[，。！？；、,.!?;：:]")
@@ -57,9 +57,11 @@ def _size(line: str) -> int:
 
 def classify(lines: list[str]) -> list[Line]:
     """Classify each (normalized, non-empty) line on its own and against the page."""
-    keys = [_key(line) for line in lines]
+    keys = [line_key(line) for line in lines]
     counts = Counter(keys)
-    prose = [_size(line) >= NEAR_GOOD_TOKENS and bool(_SENTENCE_PUNCT.search(line)) for line in lines]
+    prose = [
+        _size(line) >= NEAR_GOOD_TOKENS and bool(_SENTENCE_PUNCT.search(line)) for line in lines
+    ]
     out: list[Line] = []
     for i, line in enumerate(lines):
         size = _size(line)
@@ -82,7 +84,9 @@ def classify(lines: list[str]) -> list[Line]:
             out.append(Line(line, Kind.BAD, "repeated"))
         elif size >= NEAR_GOOD_TOKENS and not _SENTENCE_PUNCT.search(_URL.sub(" ", line)):
             out.append(Line(line, Kind.SHORT, "no_sentence"))  # tag clouds, menus in one line
-        elif size >= GOOD_TOKENS and len(_SENTENCE_PUNCT.findall(line)) >= GOOD_PUNCT_DENSITY * size:
+        elif (
+            size >= GOOD_TOKENS and len(_SENTENCE_PUNCT.findall(line)) >= GOOD_PUNCT_DENSITY * size
+        ):
             out.append(Line(line, Kind.GOOD, "prose"))
         elif size >= NEAR_GOOD_TOKENS or (size >= 4 and _SENTENCE_END.search(line)):
             out.append(Line(line, Kind.NEAR_GOOD, "medium"))

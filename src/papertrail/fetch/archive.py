@@ -102,6 +102,9 @@ class RawArchive:
                 self.directory / INDEX_NAME, check_same_thread=False, timeout=30
             )
             self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(
+                "PRAGMA synchronous=NORMAL"
+            )  # WAL: safe on app crash, no fsync per page
             self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open archive {self.directory}: {exc}") from exc

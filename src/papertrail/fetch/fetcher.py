@@ -134,6 +134,15 @@ class Fetcher:
                 self.ledger.record_failure(canon, url=doc.url, reason=exc.reason)
             raise
 
+    def mark_failed(self, doc: Document, reason: str) -> None:
+        """Note that a fetched document failed after fetching (decode, clean, write), so
+        the next run fetches and processes it again instead of skipping it as unchanged.
+
+        The ledger is written at fetch time; a flow calls this for documents that did not
+        make it into the output."""
+        if self.ledger is not None and doc.kind == "http":
+            self.ledger.record_failure(canonical_url(doc.url), url=doc.url, reason=reason)
+
     def _fetch_http(self, doc: Document, canon: str) -> Document:
         entry = self.ledger.get(canon) if self.ledger is not None else None
         known = entry is not None and entry.succeeded

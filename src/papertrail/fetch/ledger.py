@@ -60,6 +60,9 @@ class Ledger:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(
+                "PRAGMA synchronous=NORMAL"
+            )  # WAL: safe on app crash, no fsync per page
             self._db.execute(_SCHEMA)
             self._db.commit()
         except (OSError, sqlite3.Error) as exc:

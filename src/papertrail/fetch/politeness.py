@@ -70,13 +70,15 @@ class HostGate:
         base = state.delay
         if state.slowdown > 1:
             base = max(base, MIN_SLOWDOWN_STEP)
-        return min(self._max_delay, base * state.slowdown) if self._max_delay else base
+        delay = base * state.slowdown
+        return min(self._max_delay, delay) if self._max_delay > 0 else delay
 
     def set_crawl_delay(self, host: str, seconds: float) -> None:
         """Apply a robots.txt ``Crawl-delay`` (never below the configured delay)."""
         state = self._host(host)
         with state.lock:
-            state.delay = max(self._delay, min(seconds, self._max_delay or seconds))
+            cap = self._max_delay if self._max_delay > 0 else seconds
+            state.delay = max(self._delay, min(seconds, cap))
 
     def slow_down(self, host: str) -> None:
         """Double the spacing for ``host`` (after a 429 or 503), up to the cap."""

@@ -63,7 +63,7 @@ def check_url(url: str, *, allow_private: bool, resolve: bool = True) -> None:
     parts = urlsplit(url)
     host = parts.hostname
     if not host:
-        raise BlockedAddress(f"refused {url!r}: no host", reason="blocked_scheme")
+        raise FetchError(f"refused {url!r}: no host", reason="bad_url")
     try:
         literal: IPAddress | None = ipaddress.ip_address(host)
     except ValueError:

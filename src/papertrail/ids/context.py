@@ -30,12 +30,16 @@ _OPEN = re.compile(r"[\[【]\s*$")
 _CLOSE = re.compile(r"\s*[\]】]")
 
 
-def has_arxiv_context(text: str, start: int, end: int) -> bool:
-    """True when the bare number ``text[start:end]`` has arXiv context (see module doc)."""
-    if not text[:start].strip() and not text[end:].strip():
+def has_arxiv_context(text: str, start: int, end: int, *, alone: bool = False) -> bool:
+    """True when the bare number ``text[start:end]`` has arXiv context (see module doc).
+
+    ``alone``: the caller has established that nothing but whitespace surrounds it.
+    """
+    if alone:
         return True
-    line_start = text.rfind("\n", 0, start) + 1
-    before = text[max(line_start, start - WINDOW) : start]
+    window_start = max(0, start - WINDOW)
+    line_start = text.rfind("\n", window_start, start) + 1  # 0 when no newline in window
+    before = text[max(line_start, window_start) : start]
     if _ARXIV_WORD.search(before) or _LABEL_BEFORE.search(before):
         return True
     after = text[end : end + WINDOW]

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 #: Invisible characters that break an id in two when left in: dropped.
 INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+#: Full-width punctuation that never belongs to an id or a URL: kept as it is, so that it
+#: still ends a URL (``https://github.com/x/y，arXiv：2307.09288`` is two things).
+KEEP = frozenset("，；！？（）｛｝＜＞＂＇｀｜、。")
 #: Blocks with compatibility forms (Latin-1 punctuation, general punctuation and spaces,
 #: letterlike and enclosed forms, CJK punctuation and squared forms, ligatures, small and
 #: full-width forms, mathematical alphanumerics). Everything else is left as it is.
@@ -51,7 +54,10 @@ def normalize(text: str) -> NormalizedText:
             out.append(text[last:i])
             origin.extend(range(last, i))
         ch = text[i]
-        if ch not in INVISIBLE:
+        if ch in KEEP:
+            out.append(ch)
+            origin.append(i)
+        elif ch not in INVISIBLE:
             folded = unicodedata.normalize("NFKC", ch)
             out.append(folded)
             origin.extend([i] * len(folded))

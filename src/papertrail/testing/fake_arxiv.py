@@ -369,6 +369,7 @@ class FakeArxivAPI:
     - ``synthesize``: any well-formed id outside the catalogue exists (for benchmarks).
     - ``max_url_length``: longer request lines get 414, like a real front end.
     - ``reverse``: id_list answers come in reverse order (arXiv does not promise order).
+    - ``latency``: every answer takes this long (the real API takes about a second).
     """
 
     def __init__(
@@ -386,6 +387,7 @@ class FakeArxivAPI:
         synthesize: bool = False,
         max_url_length: int = 8000,
         reverse: bool = False,
+        latency: float = 0.0,
         port: int = 0,
     ) -> None:
         dirs = (
@@ -405,6 +407,7 @@ class FakeArxivAPI:
         self.synthesize = synthesize
         self.max_url_length = max_url_length
         self.reverse = reverse
+        self.latency = latency
         self.requests: list[LoggedRequest] = []
         self._lock = threading.Lock()
         self._count = 0
@@ -486,6 +489,8 @@ class FakeArxivAPI:
             self.requests.append(LoggedRequest(now, method, split.path, params, status))
         if n <= self.stall_first and self.stall_seconds > 0:
             time.sleep(self.stall_seconds)
+        if self.latency > 0:
+            time.sleep(self.latency)
         data = body.encode("utf-8")
         cut = n <= self.truncate_first and status == 200
         try:
@@ -567,6 +572,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--min-interval", type=float, default=0.0)
     parser.add_argument("--fail-first", type=int, default=0)
     parser.add_argument("--synthesize", action="store_true", help="every well-formed id exists")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per answer")
     parser.add_argument("--catalogue", action="append", type=Path, help="extra *.jsonl dirs")
     args = parser.parse_args(argv)
     dirs = None
@@ -577,6 +583,7 @@ def main(argv: list[str] | None = None) -> None:
         min_interval=args.min_interval,
         fail_first=args.fail_first,
         synthesize=args.synthesize,
+        latency=args.latency,
         port=args.port,
     ).start()
     print(api.url, flush=True)

@@ -25,6 +25,7 @@ Routes::
     /redirect/to?location=L        302 to L (e.g. a refused address)
     /etag/<key>                    ETag + Last-Modified; 304 on a matching conditional
                                    GET; ``set_version(key, v)`` changes the page
+    /lastmod/<key>                 Last-Modified only; 304 on If-Modified-Since
     /binary                        PNG bytes labelled text/html
     /pdf                           application/pdf
     /status/<code>                 that status, with a short body
@@ -40,7 +41,7 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass
-from email.utils import formatdate
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import ClassVar
@@ -248,6 +249,19 @@ class _Handler(BaseHTTPRequestHandler):
         body = page_html(f"etag {key} v{version}").encode("utf-8")
         self._send(200, body, "text/html; charset=utf-8", headers)
 
+    def _r_lastmod(self, rest: list[str], _: dict[str, str]) -> None:
+        """Last-Modified only (no ETag): 304 when If-Modified-Since is not older."""
+        key = "/".join(rest)
+        version = self.server.owner._versions.get(key, 1)
+        stamp = 1_793_613_600 + version  # 2026-11-02, one second later per version
+        last_modified = formatdate(stamp, usegmt=True)
+        since = self.headers.get("If-Modified-Since")
+        if since and parsedate_to_datetime(since).timestamp() >= stamp:
+            self._send(304, b"", None, {"Last-Modified": last_modified})
+            return
+        body = page_html(f"lastmod {key} v{version}").encode("utf-8")
+        self._send(200, body, "text/html; charset=utf-8", {"Last-Modified": last_modified})
+
     def _r_binary(self, _: list[str], __: dict[str, str]) -> None:
         self._send(200, b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "text/html")
 
@@ -351,3 +365,15 @@ class HostileServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def main() -> None:
+    """``python -m papertrail.testing.hostile``: serve on 127.0.0.1 until interrupted."""
+    with HostileServer() as server:
+        print(f"hostile server on {server.base} (Ctrl-C to stop)", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            server._stopping.wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""A handful of real pages with gold text: a loose F1 floor against regressions.
+
+Runs only where the shared corpus exists (``../shared/corpus`` next to the repository,
+or ``PAPERTRAIL_CORPUS``); skipped elsewhere, since the corpus is not in the repository.
+"""
+
+from __future__ import annotations
+
+import os
+from itertools import islice
+from pathlib import Path
+
+import pytest
+
+from bench.extraction.corpus import load_set
+from bench.extraction.score import aggregate, score_page
+from papertrail.clean import clean_html
+
+ROOT = Path(__file__).resolve().parents[2]
+CANDIDATES = [
+    Path(os.environ["PAPERTRAIL_CORPUS"]) if os.environ.get("PAPERTRAIL_CORPUS") else None,
+    ROOT.parent / "shared" / "corpus",
+    Path("/work/shared/corpus"),
+]
+CORPUS = next((p for p in CANDIDATES if p is not None and (p / "zh-wced").is_dir()), None)
+PAGES = 12
+
+
+@pytest.mark.skipif(CORPUS is None, reason="shared extraction corpus not present")
+@pytest.mark.parametrize(("set_name", "floor"), [("zh-wced", 0.92), ("en-scrapinghub", 0.96)])
+def test_f1_floor_on_real_pages(set_name: str, floor: float) -> None:
+    assert CORPUS is not None
+    pages = list(islice(load_set(CORPUS / set_name), PAGES))
+    overall = aggregate(score_page(clean_html(p.html, p.url).text, p.gold) for p in pages)
+    assert overall.f1 >= floor, overall

@@ -1,0 +1,110 @@
+"""Line rules and metadata helpers on single examples: what goes, what stays, and why."""
+
+from __future__ import annotations
+
+import pytest
+
+from papertrail.clean.lines import filter_lines, match_rule
+from papertrail.clean.metadata import detect_lang, strip_site_suffix
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("图片", "placeholder"),
+        ("Ad imageAd image", "placeholder"),
+        ("扫码关注公众号，获取更多论文", "cta_zh"),
+        (
+            "想要第一时间获取每日最新大模型热门论文？添加微信 Tobethenum1，加入论文分享群，"
+            "务必备注“大模型日报”或点击“阅读原文”，获取「2024必读大模型论文」合集。",
+            "cta_multi",
+        ),
+        ("Read More", "cta_en"),
+        ("Follow NBC Latino on Facebook, Twitter and Instagram.", "cta_en_sentence"),
+        ("(Reporting by Will Dunham; Editing by Tom Brown)", "reporting_by"),
+        ("登陆", "chrome_zh"),
+        ("相关推荐", "chrome_zh"),
+        ("ICP备案号:京ICP备15066964号-8 违法和不良信息举报电话:010-67196565", "copyright"),
+        ("© 2024 Example Inc. All Rights Reserved.", "copyright"),
+        ("（责任编辑：魏喆）", "credit_zh"),
+        ("来源：新华网", "credit_zh"),
+        ("本报记者 王燕平 方云凤", "reporter_zh"),
+        ("2024-04-02 10:31", "date_only"),
+        ("736次阅读", "counter"),
+        ("| lr9111[219.130.79.*] 认为： | |", "forum_ip"),
+        ("上一篇 图 1: 这是我们的双部分大语言模型程序的示意图。", "prev_next"),
+    ],
+)
+def test_chrome_lines_are_dropped_by_the_named_rule(line: str, rule: str) -> None:
+    found = match_rule(line)
+    assert found is not None and found.name == rule
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Mixtral 8x22B 是 Mistral AI 推出的混合专家模型，采用了宽松的 Apache 2.0 开源许可证。",
+        "为了减少 transformer 的计算负荷，线性关注的研究获得了显著的发展。",
+        "特别值得称赞的是，研究人员使用了经过授权和尊重隐私的图像，避免了重大版权问题。",
+        "论文链接：https://arxiv.org/abs/2403.19928",
+        "结论",
+        "| Model | MMLU | GSM8K |",
+        "Follow the money, the report says, and the pattern becomes clear.",
+    ],
+)
+def test_article_lines_stay(line: str) -> None:
+    assert match_rule(line) is None
+
+
+def test_doubled_caption_and_table_of_contents() -> None:
+    lines = [
+        "目录",
+        "1) Pythia",
+        "2) Llama 2",
+        "3) QLoRA",
+        "正文第一段，介绍了今年值得关注的十篇论文，以及选择它们的理由和阅读顺序。",
+        "1) Pythia",
+        "关于 Pythia 的一段正文，讲述了训练细节、分析和洞见。",
+        "图1：训练曲线 https://arxiv.org/abs/2304.01373",
+        "图1：训练曲线 https://arxiv.org/abs/2304.01373",
+        "2) Llama 2",
+        "关于 Llama 2 的一段正文。",
+        "3) QLoRA",
+        "关于 QLoRA 的一段正文。",
+    ]
+    result = filter_lines(lines)
+    assert result.kept[0].startswith("正文第一段")
+    assert result.kept.count("图1：训练曲线 https://arxiv.org/abs/2304.01373") == 1
+    assert result.kept.count("1) Pythia") == 1
+    assert result.stats["toc"] == 3 and result.stats["doubled"] == 1
+
+
+@pytest.mark.parametrize(
+    ("title", "site", "expected"),
+    [
+        (
+            "谷歌提出Gecko：强大的检索性能 | 某某科技网",
+            "某某科技网",
+            "谷歌提出Gecko：强大的检索性能",
+        ),
+        (
+            "拿起跨界“指挥棒”她跟学生“较着劲儿”成长--大河网",
+            None,
+            "拿起跨界“指挥棒”她跟学生“较着劲儿”成长",
+        ),
+        (
+            "Trump’s Trade War Keeps World Guessing - The New York Times",
+            "NYTimes",
+            "Trump’s Trade War Keeps World Guessing",
+        ),
+        ("No separator here", None, "No separator here"),
+    ],
+)
+def test_title_without_site_suffix(title: str, site: str | None, expected: str) -> None:
+    assert strip_site_suffix(title, site) == expected
+
+
+def test_language_from_characters() -> None:
+    assert detect_lang("这是一个中文句子，讲的是大模型。" * 3) == "zh"
+    assert detect_lang("This is an English sentence about language models. " * 3) == "en"
+    assert detect_lang("", "zh-CN") == "zh"

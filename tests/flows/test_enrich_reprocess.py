@@ -1,0 +1,79 @@
+"""Deferred enrichment and reprocessing, as users run them: real subprocesses of the
+flows against loopback servers and a real Prefect server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from papertrail.record import ArticleRecord
+from papertrail.testing.fake_arxiv import FakeArxivAPI
+from papertrail.testing.pages import PageServer
+
+from ..conftest import PYTHON, ROOT
+
+pytestmark = pytest.mark.slow
+
+IDS = ["1509.01066", "1604.03489", "0704.0002", "1602.04056"]
+
+
+def run_flow(module: str, args: list[str], env: dict[str, str]) -> tuple[int, dict]:
+    proc = subprocess.run(
+        [PYTHON, "-m", module, *args, "--json"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert "{" in proc.stdout, proc.stderr[-3000:]
+    return proc.returncode, json.loads(proc.stdout[proc.stdout.index("{") :])
+
+
+def current(out: Path) -> dict[str, ArticleRecord]:
+    latest: dict[str, ArticleRecord] = {}
+    for shard in sorted(out.glob("articles/*/*.jsonl")):
+        for line in shard.read_text(encoding="utf-8").splitlines():
+            rec = ArticleRecord.model_validate_json(line)
+            if rec.article_id not in latest or rec.version > latest[rec.article_id].version:
+                latest[rec.article_id] = rec
+    return latest
+
+
+def test_outage_then_enrich_then_reprocess(
+    prefect_server: str, page_server: PageServer, run_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = dict(run_env, PREFECT_API_URL=prefect_server, PAPERTRAIL_ARXIV_RETRIES="1",
+               PAPERTRAIL_ARXIV_BACKOFF="0.1")  # fmt: skip
+    out = tmp_path / "clean"
+    url = page_server.url("/roundup.html")
+
+    # 1. arXiv is down: the article is written all the same, enrichment pending
+    with FakeArxivAPI(fail_first=1000) as down:
+        env1 = dict(env, PAPERTRAIL_ARXIV_API_URL=down.url)
+        code, summary = run_flow("flows.ingest", [url, "--out", str(out)], env1)
+    assert code == 0, summary
+    (rec,) = current(out).values()
+    assert rec.enrichment == "pending" and rec.papers == [] and rec.version == 1
+    assert [a.id for a in rec.arxiv] == IDS
+
+    # 2. arXiv is back: flows.enrich completes the record as a new version
+    with FakeArxivAPI() as up:
+        env2 = dict(env, PAPERTRAIL_ARXIV_API_URL=up.url)
+        code, result = run_flow("flows.enrich", ["--out", str(out)], env2)
+        requests = len(up.requests)
+    assert code == 0, result
+    assert result["records_written"] == 1 and result["still_pending"] == 0
+    assert requests == 1, "all pending ids in one request"
+    (rec,) = current(out).values()
+    assert rec.enrichment == "done" and rec.version == 2
+    assert [p.arxiv_id for p in rec.papers] == IDS
+    code, again = run_flow("flows.enrich", ["--out", str(out)], env2)
+    assert again["pending_before"] == 0 and again["records_written"] == 0
+
+    # 3. reprocess from the raw archive, no page fetched: unchanged code, identical records
+    page_hits = len(page_server.requests)
+    code, summary = run_flow("flows.reprocess", ["--out", str(out), "--no-enrich"], env2)
+    assert code == 0, summary
+    assert summary["inputs"] >= 1 and summary["records_written"] == 0
+    assert len(page_server.requests) == page_hits, "reprocess never fetches"
+    assert current(out)[rec.article_id].version == 2
