@@ -24,10 +24,14 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TYPE_CHECKING
 
 from .document import Document
 from .errors import PageTimeLimit
 from .pipeline import run_stages
+
+if TYPE_CHECKING:
+    from pebble import ProcessFuture, ProcessPool
 
 StageList = Sequence[tuple[str, Callable[[Document], Document]]]
 
@@ -99,10 +103,10 @@ class PageProcessor:
         self.workers = workers if can_start_workers() else 0
         if workers and not self.workers:
             log.warning("daemonic process: pages are processed in-process, without time limit")
-        self._pool: object | None = None
+        self._pool: ProcessPool | None = None
         self._lock = threading.Lock()
 
-    def _get_pool(self):  # type: ignore[no-untyped-def]
+    def _get_pool(self) -> ProcessPool:
         from pebble import ProcessPool
 
         with self._lock:
@@ -133,7 +137,7 @@ class PageProcessor:
         ]
         return [self._collect(doc, fut) for doc, fut in zip(docs, futures, strict=True)]
 
-    def _collect(self, doc: Document, future) -> Document:  # type: ignore[no-untyped-def]
+    def _collect(self, doc: Document, future: ProcessFuture[Document] | None) -> Document:
         from pebble import ProcessExpired
 
         if future is None:
@@ -160,5 +164,5 @@ class PageProcessor:
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.stop()  # type: ignore[attr-defined]
-            pool.join(timeout=10)  # type: ignore[attr-defined]
+            pool.stop()
+            pool.join(timeout=10)
