@@ -74,8 +74,8 @@ def _skip_main_in_workers() -> None:
         def preparation_data(name: str) -> dict[str, object]:
             data: dict[str, object] = original(name)
             if name.startswith(_WORKER_NAME):
-                data.pop("init_main_from_name", None)
-                data.pop("main_path", None)
+                for key in ("init_main_from_name", "init_main_from_path", "main_path"):
+                    data.pop(key, None)
             return data
 
         preparation_data._papertrail = True  # type: ignore[attr-defined]
@@ -129,20 +129,32 @@ class PageProcessor:
         if not self.workers:
             return [run_stages(d, self.stages) for d in docs]
         pool = self._get_pool()
-        futures = [
-            None
-            if d.failed or d.skipped
-            else pool.schedule(_run_in_worker, args=(d, self.stages), timeout=self.time_limit)
-            for d in docs
-        ]
-        return [self._collect(doc, fut) for doc, fut in zip(docs, futures, strict=True)]
+        futures: list[ProcessFuture[Document] | Exception | None] = []
+        for doc in docs:
+            if doc.failed or doc.skipped:
+                futures.append(None)
+                continue
+            try:
+                futures.append(
+                    pool.schedule(_run_in_worker, args=(doc, self.stages), timeout=self.time_limit)
+                )
+            except Exception as exc:  # a broken pool: recorded; the next batch gets a new one
+                futures.append(exc)
+        done = [self._collect(doc, fut) for doc, fut in zip(docs, futures, strict=True)]
+        if any(isinstance(f, Exception) for f in futures) or not pool.active:
+            self.close()
+        return done
 
-    def _collect(self, doc: Document, future: ProcessFuture[Document] | None) -> Document:
+    def _collect(
+        self, doc: Document, future: ProcessFuture[Document] | Exception | None
+    ) -> Document:
         from pebble import ProcessExpired
 
         if future is None:
             return doc
         try:
+            if isinstance(future, Exception):
+                raise future
             done: Document = future.result()
         except FutureTimeout:
             exc = PageTimeLimit(

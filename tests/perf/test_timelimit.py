@@ -104,3 +104,31 @@ def test_pool_and_in_process_agree(tmp_path: Path) -> None:
         finally:
             session.close()
     assert results[0] == results[1]
+
+
+@pytest.mark.timeout(120)
+def test_script_without_main_guard(tmp_path: Path) -> None:
+    """Workers never re-run the parent's ``__main__``: a plain script needs no guard."""
+    import subprocess
+    import sys
+
+    from tests.conftest import FIXTURES, ROOT
+
+    script = tmp_path / "script.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from papertrail.session import Session\n"
+        "from papertrail.settings import Settings\n"
+        f"s = Session(Settings(data_dir=Path({str(tmp_path / 'data')!r}), enrich=False))\n"
+        f"summary = s.run([{str(FIXTURES / 'pages' / 'roundup.html')!r}])\n"
+        "s.close()\n"
+        "print('pages', summary.pages, 'failed', summary.failed)\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src")},
+        capture_output=True, text=True, timeout=100,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "pages 1 failed 0" in proc.stdout, proc.stderr[-2000:]
