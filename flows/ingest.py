@@ -25,6 +25,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from papertrail.document import Document
+from papertrail.errors import PapertrailError
+from papertrail.preflight import preflight
 from papertrail.session import BatchOutcome, batched, document_for, new_run_id
 from papertrail.settings import Settings
 from papertrail.summary import RunSummary
@@ -293,21 +295,29 @@ def prefect_api(keep_server: bool) -> Iterator[None]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        Settings()
+        settings = Settings(**({"clean_dir": args.out} if args.out else {}))
     except Exception as exc:
         print(f"error: invalid PAPERTRAIL_* settings: {exc}", file=sys.stderr)
         return 2
-    with prefect_api(args.keep_server):
-        summary = ingest(
-            urls=args.inputs,
-            out=str(args.out) if args.out else None,
-            enrich=not args.no_enrich,
-            resolve_titles=not args.no_titles,
-            concurrency=args.concurrency,
-            batch_size=args.batch_size,
-            task_mode=args.task_mode,
-            dask_address=args.dask_address,
-        )
+    if problems := preflight(settings, args.inputs):  # before any work: nothing written
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    try:
+        with prefect_api(args.keep_server):
+            summary = ingest(
+                urls=args.inputs,
+                out=str(args.out) if args.out else None,
+                enrich=not args.no_enrich,
+                resolve_titles=not args.no_titles,
+                concurrency=args.concurrency,
+                batch_size=args.batch_size,
+                task_mode=args.task_mode,
+                dask_address=args.dask_address,
+            )
+    except PapertrailError as exc:  # disk full, locked database...: committed data stays
+        print(f"error: run stopped: {exc.message} [{exc.reason}]", file=sys.stderr)
+        return 1
     print_summary(summary, args.json)
     return 0 if summary["ok"] else 1
 

@@ -29,6 +29,7 @@ the two is repaired on the next open, because the index ingests any shard it has
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 import threading
@@ -39,12 +40,14 @@ from types import TracebackType
 
 from .atomicfile import AtomicFile, remove_orphans, write_atomic_lines
 from .catalogue import build_catalogue
+from .crashpoints import crash_point
 from .errors import StorageError
 from .record import ArticleRecord
 from .settings import Settings
 from .shard_index import (
     ARTICLES_DIR,
     FAILURES_DIR,
+    INDEX_NAME,
     ArticleState,
     connect,
     index_errors,
@@ -295,6 +298,7 @@ class RunWriter:
         clean_dir = self.store.clean_dir
         self._articles.flush()
         self._failures.flush()
+        crash_point("write")
         conn.execute("BEGIN IMMEDIATE")  # serialises commits of concurrent runs
         try:
             reconcile(conn, clean_dir)
@@ -305,11 +309,23 @@ class RunWriter:
                 ingest_shard(conn, clean_dir, self.path)
             self._failures.commit()
             conn.execute("COMMIT")
+        except sqlite3.Error as exc:  # e.g. "database or disk is full": say what and where
+            self._rollback(conn)
+            raise StorageError(
+                f"{clean_dir / INDEX_NAME}: cannot update the output index: {exc}",
+                reason="index_failed",
+            ) from exc
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            self._rollback(conn)
             raise
         self.committed = True
+        crash_point("commit")
+
+    @staticmethod
+    def _rollback(conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
 
     def _raced(self, conn: sqlite3.Connection) -> bool:
         """True when another run committed one of our articles since we looked it up."""

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
+from .crashpoints import crash_point
 from .document import Document
 from .errors import PapertrailError
 
@@ -30,6 +31,7 @@ def run_stage(name: str, stage: Callable[[Document], Document], doc: Document) -
     """
     if doc.failed or doc.skipped:
         return doc
+    crash_point(name)
     start = time.perf_counter()
     try:
         result = stage(doc)

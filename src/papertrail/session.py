@@ -132,6 +132,7 @@ class Session:
             for doc in docs:
                 if not doc.skipped and not writer.write(doc.to_record()):
                     doc.skipped = "unchanged"
+        self.fetcher.confirm(docs)  # only now may the ledger count these pages as done
         paths = [
             str(path)
             for path, count in (

@@ -6,23 +6,15 @@ or ``PAPERTRAIL_CORPUS``); skipped elsewhere, since the corpus is not in the rep
 
 from __future__ import annotations
 
-import os
 from itertools import islice
-from pathlib import Path
 
 import pytest
 
-from bench.extraction.corpus import load_set
+from bench.extraction.corpus import find_corpus, load_set
 from bench.extraction.score import aggregate, score_page
 from papertrail.clean import clean_html
 
-ROOT = Path(__file__).resolve().parents[2]
-CANDIDATES = [
-    Path(os.environ["PAPERTRAIL_CORPUS"]) if os.environ.get("PAPERTRAIL_CORPUS") else None,
-    ROOT.parent / "shared" / "corpus",
-    Path("/work/shared/corpus"),
-]
-CORPUS = next((p for p in CANDIDATES if p is not None and (p / "zh-wced").is_dir()), None)
+CORPUS = find_corpus()
 PAGES = 12
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from trafilatura.utils import load_html
 
 from papertrail.clean import EXTRACTOR_VERSION, clean, clean_html
+from papertrail.clean.extract import paragraph_divs, untable_layout
 from papertrail.document import Document
 from papertrail.errors import ExtractError
 
@@ -144,3 +146,38 @@ def test_results_pickle_for_process_pools() -> None:
     result = clean_html(PORTAL, None)
     assert pickle.loads(pickle.dumps(result)).links == result.links
     assert all(link.href.startswith("http") for link in result.links)
+
+
+def _layout_page(cells: list[str]) -> str:
+    """A 2005-era page: a menu cell beside article cells, laid out in a table."""
+    menu = "<td><a href='/'>首页</a> <a href='/news'>新闻</a> <a href='/edu'>教育</a></td>"
+    rows = "".join(f"<tr>{menu}<td>{cell}</td></tr>" for cell in cells)
+    return f"<html><body><table><tr><td>站点</td><td>标题</td></tr>{rows}</table></body></html>"
+
+
+def test_article_typed_into_a_layout_cell_keeps_every_line() -> None:
+    """Bare text split by <br> in one layout cell: each line becomes a paragraph."""
+    lines = [f"第{i}条：{PARA}{PARA}" for i in range(1, 5)]
+    cell = "<br>".join(lines) + "<br>附：招生专业及考试科目"
+    tree = load_html(_layout_page([cell]))
+    untable_layout(tree)
+    paragraphs = ["".join(p.itertext()) for p in tree.iter("p")]
+    assert paragraphs[:4] == lines
+    assert clean_html(_layout_page([cell])).text.splitlines()[:4] == lines
+
+
+def test_comparable_prose_cells_are_a_listing_and_stay_divs() -> None:
+    """Several posts of similar size (a blog archive, a forum thread): no single article."""
+    post = "<br>".join([PARA * 2, PARA * 2])
+    tree = load_html(_layout_page([post, post]))
+    untable_layout(tree)
+    assert next(tree.iter("p"), None) is None
+
+
+def test_paragraph_divs_only_for_sentence_length_inline_runs() -> None:
+    tree = load_html(
+        f"<html><body><div>{PARA * 2}<b>加粗</b></div><div><a href='/'>首页</a> 新闻</div>"
+        f"<div><div>{PARA * 2}</div></div></body></html>"
+    )
+    assert paragraph_divs(tree) == 2  # the first and the innermost div; not the menu or wrapper
+    assert [el.tag for el in tree.iter("div", "p")] == ["p", "div", "div", "p"]

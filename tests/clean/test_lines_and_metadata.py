@@ -33,6 +33,15 @@ from papertrail.clean.metadata import detect_lang, strip_site_suffix
         ("736次阅读", "counter"),
         ("| lr9111[219.130.79.*] 认为： | |", "forum_ip"),
         ("上一篇 图 1: 这是我们的双部分大语言模型程序的示意图。", "prev_next"),
+        ("〓 网易娱乐 明星话题 发布时间 2005/03/15 22:36:13 by duscha 〓", "stamp_credit"),
+        (
+            "| 2005-01-06 08:13更新 来源：转载文章 | 第1页/共1页 << 上一页 | 下一页 >> |",
+            "stamp_credit",
+        ),
+        ("转自《北京科技报》", "source_ref"),
+        ("光明日报记者 王建宏 张文攀", "reporter_zh"),
+        ("③ 如因作品内容、版权和其它问题需要同本网联系的，请在30日内进行。", "site_notice"),
+        ("振兴东北网版权与免责声明：", "site_notice"),
     ],
 )
 def test_chrome_lines_are_dropped_by_the_named_rule(line: str, rule: str) -> None:
@@ -50,6 +59,9 @@ def test_chrome_lines_are_dropped_by_the_named_rule(line: str, rule: str) -> Non
         "结论",
         "| Model | MMLU | GSM8K |",
         "Follow the money, the report says, and the pattern becomes clear.",
+        "美国唱片工会表示：“播客在使用其它音乐时，一定要获得版权所有者或制作人的许可。”",
+        "2005年3月15日，研究团队在会上发表了这项成果，并公布了代码。",
+        "记者：你们的农机大市场市场场址在哪？",
     ],
 )
 def test_article_lines_stay(line: str) -> None:

@@ -17,9 +17,14 @@ SettingsFactory = Callable[..., Settings]
 pytestmark = pytest.mark.timeout(30)
 
 
-def _fetch(settings: Settings, url: str, version: str = "v1") -> Document:
+def _fetch(settings: Settings, url: str, version: str = "v1", *, commit: bool = True) -> Document:
+    """Fetch once; ``commit`` stands for the batch's shard being committed (Session.write
+    confirms the ledger only then)."""
     with Fetcher(settings, extractor_version=version) as fetcher:
-        return fetcher.fetch(Document(url=url))
+        doc = fetcher.fetch(Document(url=url))
+        if commit:
+            fetcher.confirm([doc])
+        return doc
 
 
 def _captures(settings: Settings) -> int:
@@ -129,6 +134,22 @@ def test_skip_unchanged_off_always_fetches(
     doc = _fetch(settings, url)
     assert doc.status == 200 and doc.skipped is None
     assert not settings.ledger_file.exists()
+
+
+def test_page_whose_record_was_not_committed_is_fetched_again(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    """Killed between fetch and commit: the ledger must not count the page as done."""
+    settings = make_settings()
+    url = server.url("/etag/f")
+    _fetch(settings, url, commit=False)
+    with Ledger(settings.ledger_file) as ledger:
+        entry = ledger.get(url)
+    assert entry is not None and entry.outcome == "pending:ok" and not entry.succeeded
+    again = _fetch(settings, url)
+    assert again.status == 200 and again.skipped is None and again.raw
+    assert "If-None-Match" not in server.requests("/etag/f")[-1].headers
+    assert _fetch(settings, url).skipped == "unchanged"  # committed now: a 304 next time
 
 
 def test_mark_failed_makes_the_next_run_refetch(

@@ -43,6 +43,10 @@ def _strict_root(content: bytes) -> etree._Element:
         raise ArxivResponseError(f"unreadable Atom feed ({exc})", reason=reason) from exc
     if root is None or root.tag != f"{_ATOM}feed":
         raise ArxivResponseError("answer is not an Atom feed", reason="arxiv_malformed_feed")
+    if root.getroottree().docinfo.doctype:
+        # The API never sends one; a DOCTYPE can only declare entities (XXE, billion
+        # laughs). They are never expanded (resolve_entities=False); refuse the answer too.
+        raise ArxivResponseError("answer declares a DOCTYPE", reason="arxiv_malformed_feed")
     return root
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from ..crashpoints import crash_point
 from ..document import Document
 from ..errors import PapertrailError
 from ..record import ArticleRecord, ArxivRef, EnrichmentStatus, Paper, StageError
@@ -71,6 +72,7 @@ def _errors(failed: dict[str, str]) -> list[StageError]:
 def _lookup(ids: list[str], client: ArxivClient | None) -> tuple[Lookup | None, StageError | None]:
     if client is None or not ids:
         return None, None
+    crash_point("enrich")
     try:
         if not client.settings.enrich:
             return _cached_only(ids, client), None

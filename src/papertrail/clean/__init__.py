@@ -19,14 +19,17 @@ from trafilatura.utils import load_html
 from ..document import Document, Link, Metadata
 from ..errors import ExtractError
 from .extract import extract_main
+from .guard import defuse
 from .lines import filter_lines
 from .metadata import detect_lang, extract_page_metadata
 from .prepass import prepass
 from .textmode import extract_text
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
-EXTRACTOR_VERSION = "clean-1.1"
+EXTRACTOR_VERSION = "clean-1.2"
 
+# Pruned markup larger than this (characters) is extracted without trafilatura's fallbacks.
+FAST_EXTRACTION_ABOVE = 2_000_000
 # A retry must find this much more text to replace the first extraction.
 _RETRY_GAIN = 1.5
 _URL = re.compile(r"https?://[^\s<>\"'，。、；）)】」]+")
@@ -57,20 +60,21 @@ def printed_links(text: str) -> list[Link]:
 
 def clean_html(html: str, url: str | None = None) -> Extraction:
     """Article text, in-article links (absolute) and metadata of an HTML page."""
+    html = defuse(html)  # bound nesting and attributes: both parsers are quadratic in them
     pruned = prepass(html)
     tree = load_html(pruned.html)
     # Metadata first: extraction consumes the tree. The pruned page is the better source:
     # without menus and sidebars the first byline in the text is the article's.
-    meta = (
-        extract_page_metadata(tree, html, url, _visible_text(tree), "")
-        if tree is not None
-        else Metadata()
-    )
-    main = extract_main(tree if tree is not None else pruned.html, url)
+    meta = extract_page_metadata(tree, html, url, "") if tree is not None else Metadata()
+    # On very large pages trafilatura's fallback comparison (readability, jusText) is
+    # superlinear (a 110,000-paragraph page: 50 s of 53) and adds nothing: skip it there,
+    # and the retries below with it.
+    fast = {"fast": True} if len(pruned.html) > FAST_EXTRACTION_ABOVE else {}
+    main = extract_main(tree if tree is not None else pruned.html, url, **fast)
     # trafilatura settled on a title or teaser box: retry without precision mode, then on
     # the unpruned page (pruning can change which container it picks).
     for retry_html, overrides in ((pruned.html, {"favor_precision": False}), (html, {})):
-        if not main.missed_prose:
+        if fast or not main.missed_prose:
             break
         retry = extract_main(retry_html, url, **overrides)
         if len(retry.text) > _RETRY_GAIN * len(main.text):
@@ -84,12 +88,6 @@ def clean_html(html: str, url: str | None = None) -> Extraction:
     ]
     meta.lang = detect_lang(text, meta.lang)  # meta.lang so far: what the page declared
     return Extraction(text=text, links=links, meta=meta, stats=stats)
-
-
-def _visible_text(tree: etree._Element) -> str:
-    """The page's body text, for bylines (scripts and styles are gone after the pre-pass)."""
-    body = tree.find(".//body")
-    return " ".join(body.itertext()) if body is not None else ""
 
 
 def clean_text(text: str) -> Extraction:

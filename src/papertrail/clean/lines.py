@@ -105,7 +105,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     _rule(
         "copyright",
-        r"©|\(c\)\s*\d{4}|copyright|版权所有|版权归|all rights reserved|"
+        r"©|\(c\)\s*\d{4}|copyright|版权所有(?![者人方])|版权归|all rights reserved|"
         r"ICP[备证]|公网安备|备案号|经营许可证|违法和不良信息|举报电话|举报邮箱|未经.{0,12}(?:授权|许可)"
         r".{0,12}(?:转载|使用)|转载请注明|请注明出处|不得转载",
         160,
@@ -119,13 +119,27 @@ LINE_RULES: tuple[LineRule, ...] = (
         "copyright, reprint and disclaimer notices (a rights word and a prohibition)",
     ),
     _rule(
+        "site_notice",
+        r"^(?=.*(?:本网|本站|本刊|本报|本网站))(?=.*(?:版权|转载|侵权|免责))|"
+        r"^.{0,16}(?:版权|侵权|免责).{0,8}(?:声明|公告|条款)[:：]?\s*$",
+        160,
+        "the site's own rights and disclaimer notices (本网…版权/转载; 版权与免责声明：)",
+    ),
+    _rule(
         "credit_zh",
-        r"^[\s(（\[【]*(?:责任编辑|责编|编辑|编者|校对|审核|审校|监制|排版|美编|"
+        # (?!...？$): "记者：…？" is an interview question, not a byline.
+        r"^(?!.*[？?]$)[\s(（\[【]*(?:责任编辑|责编|编辑|编者|校对|审核|审校|监制|排版|美编|"
         r"来源|稿源|文章来源|新闻来源|信息来源|出处|原标题|作者|记者|通讯员|撰文|文|图|摄影?|"
         r"供图|图片来源|本文来源|转自|发布者|发布时间|浏览量?|阅读量?|点击数|所属栏目)"
         r"\s*[:：/／]",
         60,
         "editor, source and byline credits",
+    ),
+    _rule(
+        "source_ref",
+        r"^[\s(（\[【]*(?:转自|摘自|选自|转载自|来源于?|来自)\s*《[^》]{1,30}》[\s)）\]】]*$",
+        40,
+        "source credits naming a publication (转自《…》)",
     ),
     _rule(
         "credit_tail",
@@ -155,6 +169,14 @@ LINE_RULES: tuple[LineRule, ...] = (
         "date-led credit lines (date + source, paper name, counters)",
     ),
     _rule(
+        "stamp_credit",
+        r"^(?=.*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*\d{1,2}:\d{2})"
+        r"(?=.*(?:来源|编辑|作者|发布|发表|更新|浏览|阅读|点击|评论|回复|\bby\b|\bposted\b))",
+        100,
+        "post and article headers: a numeric date with a clock time plus a credit or counter "
+        "word (prose does not print times like 2005/03/15 22:36)",
+    ),
+    _rule(
         "posted_on",
         r"^(?:发表于|posted on|published on)\s|^(?:mon|tues|wednes|thurs|fri|satur|sun)day,? "
         r"\w+ \d{1,2}(?:st|nd|rd|th)?,? \d{4}",
@@ -163,9 +185,10 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     _rule(
         "reporter_zh",
-        r"^[\s(（]*(?:本报|本刊|本台|特约|实习)?(?:记者|通讯员)\s*(?:[\u3400-\u9fff·]{2,4}[\s、]*){1,6}[)）]?$",
+        r"^[\s(（]*(?:[\w\u3400-\u9fff]{1,12}\s*)?(?:记者|通讯员)\s*"
+        r"(?:[\u3400-\u9fff·]{2,4}[\s、]*){1,6}[)）]?$",
         40,
-        "reporter bylines",
+        "reporter bylines, with or without the outlet (光明日报记者 王建宏 张文攀)",
     ),
     _rule("login_zh", r"登录|登陆|请先注册|注册新用户", 16, "login prompts"),
     _rule(
@@ -212,9 +235,12 @@ def match_rule(line: str) -> LineRule | None:
 _NUMBERING = re.compile(r"^\d+")
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def line_key(line: str) -> str:
     """A line reduced to its letters and digits: equal keys print the same thing."""
-    return re.sub(r"[\W_]+", "", line).lower()
+    return _NOT_ALNUM.sub("", line).lower()
 
 
 def _toc_lines(lines: list[str]) -> set[int]:
@@ -271,13 +297,13 @@ def filter_lines(lines: list[str]) -> LineFilter:
     cleaned = [normalize(line) for line in lines]
     cleaned = [line for line in cleaned if line]
     toc = _toc_lines(cleaned)
-    previous = ""
+    previous = ""  # key of the last kept line
     for i, line in enumerate(cleaned):
         if i in toc:
             result.stats["toc"] += 1
             continue
         key = line_key(line)
-        if key == line_key(previous) and key:
+        if key == previous and key:
             result.stats["doubled"] += 1
             continue
         rule = match_rule(line)
@@ -285,5 +311,5 @@ def filter_lines(lines: list[str]) -> LineFilter:
             result.stats[rule.name] += 1
             continue
         result.kept.append(line)
-        previous = line
+        previous = key
     return result

@@ -24,10 +24,14 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _LATIN = re.compile(r"[A-Za-z]")
-_SCRIPT_TIMESTAMP = re.compile(
-    r"""\b(?:var\s+)?(?:ct|publish_time|create_time|pubtime|publishTime|createTime)\s*[=:]\s*"""
-    r"""["']?(\d{10})(?!\d)""",
+# Script variables holding a Unix publish time (``var ct = "1712345678"``). Found in two
+# steps, a 10-digit value first and then its name: one regex with the names up front costs
+# 3-10 ms on a 100-300 kB page (it tries the alternation at every position), this 0.5 ms.
+_TIMESTAMP_VALUE = re.compile(r"""[=:]\s*["']?(\d{10})(?!\d)""")
+_TIMESTAMP_NAME = re.compile(
+    r"""\b(?:ct|publish_time|create_time|pubtime|publishTime|createTime)\s*$"""
 )
+_NAME_WINDOW = 40
 _AUTHOR_META = (
     "//meta[@name='author']/@content",
     "//meta[@property='article:author']/@content",
@@ -86,10 +90,10 @@ def _first(tree: etree._Element, xpaths: tuple[str, ...]) -> str | None:
 
 
 def _script_date(html: str) -> str | None:
-    m = _SCRIPT_TIMESTAMP.search(html)
-    if not m:
-        return None
-    return datetime.fromtimestamp(int(m.group(1)), tz=UTC).date().isoformat()
+    for m in _TIMESTAMP_VALUE.finditer(html):
+        if _TIMESTAMP_NAME.search(html[max(0, m.start() - _NAME_WINDOW) : m.start()]):
+            return datetime.fromtimestamp(int(m.group(1)), tz=UTC).date().isoformat()
+    return None
 
 
 def _is_url(value: str) -> bool:
@@ -97,7 +101,7 @@ def _is_url(value: str) -> bool:
     return value.startswith(("http://", "https://", "www."))
 
 
-def _author(tree: etree._Element, html: str, traf_author: str | None, text: str) -> str | None:
+def _author(tree: etree._Element, html: str, traf_author: str | None) -> str | None:
     if traf_author and not _is_url(traf_author):
         return traf_author
     if (found := _first(tree, _AUTHOR_META)) and not _is_url(found):
@@ -108,9 +112,15 @@ def _author(tree: etree._Element, html: str, traf_author: str | None, text: str)
             return name
     if m := _JS_AUTHOR.search(html):
         return m.group(1).strip()
-    if m := _AUTHOR_LINE.search(text):
+    if m := _AUTHOR_LINE.search(visible_text(tree)):  # built only when nothing else named one
         return " ".join(m.group(1).split())
     return None
+
+
+def visible_text(tree: etree._Element) -> str:
+    """The page's body text, for bylines (scripts and styles are gone after the pre-pass)."""
+    body = tree.find(".//body")
+    return " ".join(body.itertext()) if body is not None else ""
 
 
 def _date(html: str, htmldate_found: str | None) -> str | None:
@@ -119,9 +129,10 @@ def _date(html: str, htmldate_found: str | None) -> str | None:
 
 
 def extract_page_metadata(
-    tree: etree._Element, html: str, url: str | None, page_text: str, body_text: str
+    tree: etree._Element, html: str, url: str | None, body_text: str
 ) -> Metadata:
-    """Metadata of a parsed page; ``page_text`` is all visible text, ``body_text`` the article."""
+    """Metadata of a parsed (pruned) page; ``html`` is the original markup (script
+    variables), ``body_text`` the article (language)."""
     # trafilatura's extract_metadata costs half as much as the extraction itself (author and
     # "metainfo" heuristics that drop Chinese names anyway); its cheap parts are used here:
     # <meta> tags, JSON-LD, title heuristics, and htmldate without the extensive search
@@ -147,7 +158,7 @@ def extract_page_metadata(
     declared = _first(tree, ("/html/@lang", "//meta[@http-equiv='content-language']/@content"))
     return Metadata(
         title=strip_site_suffix(title, sitename) if title else None,
-        author=_author(tree, html, meta.author, page_text),
+        author=_author(tree, html, meta.author),
         published=_date(html, meta.date),
         sitename=sitename,
         lang=detect_lang(body_text, declared),

@@ -55,15 +55,23 @@ def _drop_selectors(tree: LexborHTMLParser, removed: Counter[str]) -> None:
             removed[rule.reason] += 1
 
 
+# All class/id rules as one alternation, one named group per rule: one fullmatch per class
+# token instead of one per token and rule (a third of the pre-pass time on portal pages).
+# Alternatives are tried in order, so the first rule that matches names the reason.
+_CLASS_ID = re.compile(
+    "|".join(f"(?P<r{i}>{rule.pattern.pattern})" for i, rule in enumerate(DROP_CLASS_ID)), re.I
+)
+_CLASS_ID_REASONS = {f"r{i}": rule.reason for i, rule in enumerate(DROP_CLASS_ID)}
+
+
 def _class_id_reason(node: LexborNode) -> str | None:
     attrs = node.attributes
     names = (attrs.get("class") or "").split()
     if ident := attrs.get("id"):
         names.append(ident)
     for name in names:
-        for rule in DROP_CLASS_ID:
-            if rule.pattern.fullmatch(name):
-                return rule.reason
+        if (m := _CLASS_ID.fullmatch(name)) and m.lastgroup:
+            return _CLASS_ID_REASONS[m.lastgroup]
     return None
 
 

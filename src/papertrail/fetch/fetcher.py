@@ -22,6 +22,7 @@ from urllib.request import url2pathname
 
 import httpx
 
+from ..crashpoints import crash_point
 from ..document import Document
 from ..errors import (
     BlockedAddress,
@@ -35,7 +36,7 @@ from ..errors import (
 from ..settings import Settings
 from .archive import RawArchive
 from .exchange import Exchange, headers_dict
-from .ledger import Ledger
+from .ledger import PENDING_PREFIX, Ledger
 from .limits import (
     ACCEPT_ENCODING,
     ACCEPT_HEADER,
@@ -153,7 +154,7 @@ class Fetcher:
             archived = self.archive.load(doc.url)
             if archived is not None:  # only the extractor changed: re-clean, no refetch
                 _copy_fetch_fields(archived, doc)
-                self._note_success(canon, doc, "reloaded", entry_sha=None)
+                self._note_success(canon, doc, PENDING_PREFIX + "reloaded", entry_sha=None)
                 return doc
         conditional: dict[str, str] = {}
         if same_version and entry is not None:
@@ -176,8 +177,23 @@ class Fetcher:
             doc.skipped = "unchanged"
         elif self.archive is not None:
             self.archive.store_response(doc.url, ex)
-        self._note_success(canon, doc, doc.skipped or "ok", entry_sha=ex.sha256)
+        outcome = doc.skipped or PENDING_PREFIX + "ok"  # done only once its record is committed
+        self._note_success(canon, doc, outcome, entry_sha=ex.sha256)
         return doc
+
+    def confirm(self, docs: Iterable[Document]) -> None:
+        """Tell the ledger these documents' records are committed (see ledger.py).
+
+        Call after the batch's shard is committed, never before: a page noted as done
+        whose record was lost to a crash would be skipped as unchanged forever.
+        """
+        if self.ledger is None:
+            return
+        self.ledger.confirm(
+            canonical_url(d.url)
+            for d in docs
+            if d.kind == "http" and not any(e.stage in {"input", "fetch"} for e in d.errors)
+        )
 
     def _note_success(self, canon: str, doc: Document, outcome: str, entry_sha: str | None) -> None:
         if self.ledger is None:
@@ -433,6 +449,7 @@ class Fetcher:
         start = time.perf_counter()
         try:
             self.fetch(doc)
+            crash_point("fetch")
         except PapertrailError as exc:
             doc.add_error("fetch", exc.reason, exc.message)
         except Exception as exc:  # one document must not stop the batch

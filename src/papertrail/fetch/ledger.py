@@ -4,12 +4,19 @@ One SQLite row per canonical URL: the validators the server gave (ETag,
 Last-Modified), the sha256 of the decoded body, the extractor version the page was
 cleaned with, and the last outcome. SQLite because it is one file under ``data/``, safe
 across threads (one connection behind a lock) and readable with any SQLite tool.
+
+Crash safety: a page that will get a new record is noted as ``pending:<outcome>`` when
+it is fetched, and only :meth:`Ledger.confirm` (called once the batch's shard is
+committed) turns that into ``<outcome>``. A pending entry does not count as done, so a
+run killed between fetch and commit fetches and writes the page again next time instead
+of skipping it as unchanged and losing its record.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +25,7 @@ from types import TracebackType
 from ..errors import StorageError
 
 OK_OUTCOMES = frozenset({"ok", "unchanged", "reloaded"})
+PENDING_PREFIX = "pending:"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -42,7 +50,7 @@ class LedgerEntry:
     last_modified: str | None
     sha256: str | None
     extractor_version: str
-    outcome: str  # ok | unchanged | reloaded | failed:<reason>
+    outcome: str  # ok | unchanged | reloaded | failed:<reason> | pending:<ok|reloaded>
     status: int | None
     updated_at: str
 
@@ -109,6 +117,23 @@ class Ledger:
                 _now(),
             ),
         )
+
+    def confirm(self, canonical_urls: Iterable[str]) -> int:
+        """Mark pending pages done: their records are committed. Returns rows changed."""
+        keys = [(PENDING_PREFIX, k) for k in dict.fromkeys(canonical_urls)]
+        if not keys:
+            return 0
+        try:
+            with self._lock:
+                cur = self._db.executemany(
+                    "UPDATE pages SET outcome = substr(outcome, length(?1) + 1)"
+                    " WHERE canonical_url = ?2 AND outcome LIKE 'pending:%'",
+                    keys,
+                )
+                self._db.commit()
+                return cur.rowcount
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot write ledger {self.path}: {exc}", reason="ledger") from exc
 
     def record_failure(self, canonical_url: str, *, url: str, reason: str) -> None:
         """Note a failure; validators and hash of the last good fetch are kept."""
