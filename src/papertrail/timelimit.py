@@ -14,6 +14,10 @@ Multiprocessing would also re-import the parent's ``__main__`` in every worker (
 ``python -m flows.ingest``: all of Prefect, 1.5 s per worker, again after every
 replacement); our workers need nothing from it, so :func:`_skip_main_in_workers` leaves
 it out for them (measured: one-URL CLI 4.5 s -> 2.5 s).
+
+Crash points (:mod:`papertrail.crashpoints`) of the per-page stages are reached in the
+parent as each page is sent: a test that kills the run "before clean" kills the run,
+not a worker (a dying worker is only that page's ``worker_died``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING
 
+from .crashpoints import crash_point
 from .document import Document
 from .errors import PageTimeLimit
 from .pipeline import run_stages
@@ -134,6 +139,8 @@ class PageProcessor:
             if doc.failed or doc.skipped:
                 futures.append(None)
                 continue
+            for name, _ in self.stages:  # reliability tests' crash points kill the *run*
+                crash_point(name)
             try:
                 futures.append(
                     pool.schedule(_run_in_worker, args=(doc, self.stages), timeout=self.time_limit)
