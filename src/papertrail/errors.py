@@ -17,6 +17,7 @@ what run summaries count and what records store, so they must not contain free t
     │   └── RedirectError         too many redirects, or a loop
     ├── DecodeError           bytes could not be read as text
     ├── ExtractError          cleaning failed or exceeded its time limit
+    │   └── PageTimeLimit         one page took longer than page_time_limit
     ├── DiscoveryError        a feed, sitemap or listing page could not be read
     ├── ArxivError            the arXiv API could not be used
     │   ├── ArxivUnavailable      network errors, 429/5xx after retries
@@ -92,6 +93,12 @@ class ExtractError(PapertrailError):
     reason = "extract_failed"
 
 
+class PageTimeLimit(ExtractError):
+    """A page exceeded ``page_time_limit``; its worker was stopped and replaced."""
+
+    reason = "time_limit"
+
+
 class DiscoveryError(PapertrailError):
     """A source's feed, sitemap or listing page is malformed (reason: bad_feed, ...)."""
 
@@ -127,6 +134,7 @@ __all__ = [
     "FetchTimeout",
     "HTTPStatusError",
     "InputError",
+    "PageTimeLimit",
     "PapertrailError",
     "RedirectError",
     "RobotsDisallowed",

@@ -8,19 +8,24 @@ the caches span every batch of a run, whether tasks run in threads or on Dask wo
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from .decode import decode
 from .document import Document
 from .errors import InputError
-from .pipeline import run_stage, run_stages
+from .pipeline import run_stage
 from .settings import Settings
-from .summary import RunSummary
+from .summary import RunSummary, table_rows
+from .timelimit import PageProcessor, default_workers
 
 StageList = list[tuple[str, Callable[[Document], Document]]]
 
@@ -69,17 +74,38 @@ class Session:
         self.resolver = TitleResolver(self.arxiv.search)
         self.output = OutputStore(settings.clean_path)
         self.stages: StageList = [("decode", decode), ("clean", clean), ("ids", extract_ids)]
+        self._processor: PageProcessor | None = None
+        self._processor_lock = threading.Lock()
+
+    @property
+    def processor(self) -> PageProcessor:
+        """Worker processes for the per-page stages, started on first use."""
+        with self._processor_lock:
+            if self._processor is None:
+                workers = self.settings.process_workers
+                self._processor = PageProcessor(
+                    self.stages,
+                    workers=default_workers() if workers is None else workers,
+                    time_limit=self.settings.page_time_limit,
+                )
+                atexit.register(self._processor.close)
+            return self._processor
 
     # --- stages over batches ------------------------------------------------------------
     def fetch(self, docs: list[Document]) -> list[Document]:
-        """Fetch a batch politely; every input comes back, failed ones with their error."""
+        """Fetch a batch politely; every input comes back, failed ones with their error.
+
+        The cleaning workers start meanwhile, so their start-up hides behind the network.
+        """
+        self.processor.warm_up()
         todo = [d for d in docs if not d.failed]
         by_id = {id(d): d for d in self.fetcher.fetch_many(todo)}
         return [by_id.get(id(d), d) for d in docs]
 
     def process(self, docs: list[Document]) -> list[Document]:
-        """Decode, clean and find ids: CPU work, one document at a time."""
-        return [run_stages(d, self.stages) for d in docs]
+        """Decode, clean and find ids: CPU work, on worker processes (one per core), each
+        page under ``page_time_limit`` (see :mod:`papertrail.timelimit`)."""
+        return self.processor.process(docs)
 
     def link(self, docs: list[Document]) -> list[Document]:
         """Resolve titles, then enrich every id of the batch in as few requests as possible."""
@@ -122,21 +148,46 @@ class Session:
 
         return str(write_catalogue(self.settings.clean_path))
 
+    def run_batch(self, inputs: list[str], shard: str) -> BatchOutcome:
+        """One batch through every stage, returning only what a run keeps of it.
+
+        The documents (raw bytes, text) are dropped here, so a run's memory does not grow
+        with its size: only the summary counts and one small row per input remain.
+        """
+        docs = self.link(self.process(self.fetch([document_for(a) for a in inputs])))
+        paths, count = self.write(docs, shard)
+        return BatchOutcome.of(docs, paths, count)
+
     # --- whole runs without an orchestrator (baseline for benchmarks, library users) ----
     def run(
-        self, inputs: Iterable[str], *, batch_size: int = 50, run_id: str | None = None
+        self,
+        inputs: Iterable[str],
+        *,
+        batch_size: int = 50,
+        run_id: str | None = None,
+        concurrency: int = 1,
     ) -> RunSummary:
+        """The whole run as plain function calls: batches one after another, or up to
+        ``concurrency`` at once in threads (the same sliding window the ingest flow uses,
+        so the two can be compared like for like)."""
         run_id = run_id or new_run_id()
         summary = RunSummary(run_id=run_id)
         start = time.perf_counter()
-        for n, batch in enumerate(batched(inputs, batch_size)):
-            docs = self.link(self.process(self.fetch([document_for(a) for a in batch])))
-            paths, count = self.write(docs, f"{run_id}-{n:05d}")
-            summary.records_written += count
-            for path in paths:
-                summary.add_output(path)
-            for doc in docs:
-                summary.add(doc)
+        shards = (
+            (batch, f"{run_id}-{n:05d}") for n, batch in enumerate(batched(inputs, batch_size))
+        )
+        if concurrency <= 1:
+            for batch, shard in shards:
+                self.run_batch(batch, shard).add_to(summary)
+        else:
+            with ThreadPoolExecutor(max_workers=concurrency) as pool:
+                in_flight: deque[Future[BatchOutcome]] = deque()
+                for batch, shard in shards:
+                    in_flight.append(pool.submit(self.run_batch, batch, shard))
+                    if len(in_flight) > concurrency:
+                        in_flight.popleft().result().add_to(summary)
+                while in_flight:
+                    in_flight.popleft().result().add_to(summary)
         if summary.records_written:
             summary.add_output(self.catalogue())
         summary.arxiv = self.arxiv.stats.as_dict()
@@ -144,10 +195,43 @@ class Session:
         return summary
 
     def close(self) -> None:
-        for part in (self.fetcher, self.arxiv):
+        for part in (self.fetcher, self.arxiv, self._processor):
             close = getattr(part, "close", None)
             if close is not None:
                 close()
+
+
+@dataclass(slots=True)
+class BatchOutcome:
+    """What a run keeps of one batch: counts, output paths, one small row per input."""
+
+    summary: RunSummary
+    paths: list[str]
+    count: int
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, docs: list[Document], paths: list[str], count: int) -> BatchOutcome:
+        summary = RunSummary()
+        for doc in docs:
+            summary.add(doc)
+        return cls(summary=summary, paths=paths, count=count, rows=table_rows(docs))
+
+    def add_to(self, total: RunSummary) -> None:
+        """Fold this batch into the run's summary."""
+        part = self.summary
+        for name in (
+            "inputs", "pages", "failed", "unchanged", "ids", "papers", "not_found",
+            "unresolved_titles", "enrichment_pending",
+        ):  # fmt: skip
+            setattr(total, name, getattr(total, name) + getattr(part, name))
+        for key, n in part.failures_by_reason.items():
+            total.failures_by_reason[key] = total.failures_by_reason.get(key, 0) + n
+        for key, secs in part.seconds_by_stage.items():
+            total.seconds_by_stage[key] = total.seconds_by_stage.get(key, 0.0) + secs
+        total.records_written += self.count
+        for path in self.paths:
+            total.add_output(path)
 
 
 def batched(items: Iterable[str], size: int) -> Iterator[list[str]]:

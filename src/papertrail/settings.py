@@ -80,6 +80,17 @@ class Settings(BaseSettings):
 
     # --- cleaning --------------------------------------------------------------------
     page_time_limit: float = Field(30.0, gt=0, description="Seconds one page may take to clean.")
+    process_workers: int | None = Field(
+        None,
+        ge=0,
+        description="Worker processes for decode/clean/ids; default one per core. 0: in the "
+        "calling process (no start-up cost, but no hard page_time_limit).",
+    )
+
+    # --- scale-out -------------------------------------------------------------------
+    dask_address: str | None = Field(
+        None, description="Run the flows' tasks on this Dask scheduler (tcp://host:8786)."
+    )
 
     # --- arXiv -----------------------------------------------------------------------
     arxiv_api_url: str = Field(DEFAULT_ARXIV_API_URL, description="arXiv query API base URL.")

@@ -1,0 +1,56 @@
+"""``--keep-server``: the first run leaves a local Prefect server up, the next reuses it."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from papertrail.testing.pages import PageServer
+
+from ..conftest import PYTHON, ROOT, _free_port
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.timeout(300)
+def test_keep_server_is_left_up_and_reused(
+    page_server: PageServer, run_env: dict[str, str], tmp_path: Path
+) -> None:
+    home = tmp_path / "prefect-home"
+    home.mkdir()
+    env = dict(
+        run_env,
+        PREFECT_HOME=str(home),
+        PAPERTRAIL_PREFECT_PORT=str(_free_port()),
+        PAPERTRAIL_PREFECT_REUSE="1",
+    )
+    url = page_server.url("/roundup.html")
+
+    def ingest(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [PYTHON, "-m", "flows.ingest", url, "--no-enrich", "--json", *extra],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
+        )  # fmt: skip
+
+    def status() -> int:
+        return subprocess.run(
+            [PYTHON, "-m", "flows.server", "status"],
+            cwd=ROOT, env=env, capture_output=True, timeout=60,
+        ).returncode  # fmt: skip
+
+    try:
+        first = ingest("--keep-server")
+        assert first.returncode == 0, first.stderr[-3000:]
+        assert status() == 0, "the server is still up after the run"
+        pid = (home / "papertrail-server.pid").read_text()
+        second = ingest()  # found on its own, no flag needed
+        assert second.returncode == 0, second.stderr[-3000:]
+        assert (home / "papertrail-server.pid").read_text() == pid, "no second server"
+    finally:
+        subprocess.run(
+            [PYTHON, "-m", "flows.server", "stop"], cwd=ROOT, env=env, timeout=60,
+            capture_output=True,
+        )  # fmt: skip
+    assert status() == 1
