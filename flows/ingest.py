@@ -112,7 +112,7 @@ def ingest(
     enrich: bool = True,
     resolve_titles: bool = True,
     concurrency: int = 4,
-    batch_size: int = 50,
+    batch_size: int = 100,
     task_mode: Literal["batch", "stage"] = "batch",
     dask_address: str | None = None,
 ) -> dict[str, Any]:
@@ -199,7 +199,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="batches processed at once (default 4)",
     )
     parser.add_argument(
-        "--batch-size", type=int, default=50, metavar="N", help="inputs per task batch (default 50)"
+        "--batch-size",
+        type=int,
+        default=100,
+        metavar="N",
+        help="inputs per task batch (default 100)",
     )
     parser.add_argument(
         "--task-mode",

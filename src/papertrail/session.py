@@ -163,7 +163,7 @@ class Session:
         self,
         inputs: Iterable[str],
         *,
-        batch_size: int = 50,
+        batch_size: int = 100,
         run_id: str | None = None,
         concurrency: int = 1,
     ) -> RunSummary:
