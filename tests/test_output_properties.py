@@ -92,3 +92,27 @@ def test_concurrent_processes_never_share_a_version(tmp_path: Path) -> None:
         versions = sorted(v for a, v in keys if a == article_id)
         assert versions == list(range(1, len(versions) + 1))
     assert len({r.article_id for r in iter_current_records(tmp_path)}) == 12
+
+
+def test_writers_opening_a_new_store_at_once_never_delete_its_index(tmp_path: Path) -> None:
+    """Many threads open a store that does not exist yet: none may see a 'damaged' index."""
+    import threading
+
+    from papertrail.shard_index import connect
+
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(16)
+
+    def opener() -> None:
+        try:
+            barrier.wait()
+            connect(tmp_path).close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []

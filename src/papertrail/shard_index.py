@@ -150,10 +150,11 @@ def connect(clean_dir: Path) -> sqlite3.Connection:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.executescript(_DDL)
+            # OR IGNORE: writers opening a new store at once race to stamp it, and the
+            # loser's IntegrityError would otherwise read as a damaged index and delete it.
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(_SCHEMA),))
             row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-            if row is None:
-                conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(_SCHEMA),))
-            elif int(row[0]) != _SCHEMA:
+            if int(row[0]) != _SCHEMA:
                 raise _Outdated(f"index schema {row[0]}, expected {_SCHEMA}")
             return conn
         except sqlite3.OperationalError:  # locked, busy, unreadable: not ours to delete
