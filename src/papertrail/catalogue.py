@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,16 +37,25 @@ class CatalogueEntry(BaseModel):
     last_seen: datetime = Field(description="Latest fetched_at among those articles.")
 
 
+class _Mention(NamedTuple):
+    fetched_at: datetime
+    article_id: str
+    url: str
+
+
 def build_catalogue(records: Iterable[ArticleRecord]) -> list[CatalogueEntry]:
     """Group current records by the papers they mention; sorted by arXiv id."""
-    refs: dict[str, list[ArticleRecord]] = {}
+    # Keep only what an entry needs of each mention, not the record: the records (texts
+    # included) stream through, so memory grows with mentions, not with the store.
+    refs: dict[str, list[_Mention]] = {}
     papers: dict[str, tuple[datetime, Paper]] = {}
     not_found: set[str] = set()
     for record in records:
         ids = {ref.id for ref in record.arxiv} | {p.arxiv_id for p in record.papers}
         ids |= set(record.not_found)
+        mention = _Mention(record.fetched_at, record.article_id, record.url)
         for arxiv_id in ids:
-            refs.setdefault(arxiv_id, []).append(record)
+            refs.setdefault(arxiv_id, []).append(mention)
         for found in record.papers:
             seen = papers.get(found.arxiv_id)
             if seen is None or record.fetched_at > seen[0]:
