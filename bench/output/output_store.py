@@ -1,6 +1,6 @@
 """Measure the output store and discovery on this machine (figures for docs/output.md).
 
-    PYTHONPATH=src:. /work/venv/bin/python benchmarks/output_store.py [N]
+    python bench/output/output_store.py [N]      (after pip install -e .)
 
 Writes N records (texts of the seed articles in tests/fixtures/seeds, 3 arXiv ids each) three times:
 a first run (all new), a re-run (all unchanged) and a run where a tenth changed; then
