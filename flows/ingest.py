@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -93,6 +93,11 @@ def make_runner(settings: Settings, concurrency: int, task_mode: str) -> Any:
     return ThreadPoolTaskRunner(max_workers=max(1, threads))
 
 
+#: Called with (inputs done, inputs in all) as batches finish; the CLI sets it to drive a
+#: progress bar on a terminal. A module hook, not a flow parameter: it is not data.
+progress_hook: Callable[[int, int], None] | None = None
+
+
 def submit_batch(
     runner: Any, settings: Settings, inputs: list[str], shard: str, task_mode: str
 ) -> Any:
@@ -138,6 +143,8 @@ def ingest(
         outcome: BatchOutcome = future.result()
         outcome.add_to(summary)
         rows.extend(outcome.rows)
+        if progress_hook is not None:
+            progress_hook(summary.inputs, len(urls))
 
     with make_runner(settings, window, task_mode) as runner:
         in_flight: deque[Any] = deque()
@@ -296,6 +303,36 @@ def prefect_api(keep_server: bool) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[None]:
+    """A rich progress bar on stderr while the run goes, when stderr is a terminal."""
+    global progress_hook
+    if not enabled or not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task_id = bar.add_task("ingesting", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task_id, completed=done, total=total)
+
+        progress_hook = update
+        try:
+            yield
+        finally:
+            progress_hook = None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -308,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
-        with prefect_api(args.keep_server):
+        with prefect_api(args.keep_server), progress_bar(enabled=not args.json):
             summary = ingest(
                 urls=args.inputs,
                 out=str(args.out) if args.out else None,
