@@ -12,10 +12,13 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 HOST = "127.0.0.1"
@@ -63,31 +66,69 @@ def use_running_server() -> str | None:
     return None
 
 
-def start(wait: float = 120.0) -> str:
-    url = api_url()
-    if healthy(url):
-        return url
-    log = _state_dir() / "papertrail-server.log"
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def launch(port: int, env: Mapping[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start ``prefect server start`` on 127.0.0.1:``port`` in its own session."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env.pop("PREFECT_API_URL", None)
+    env = {k: v for k, v in env.items() if k != "PREFECT_API_URL"}
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     with open(log, "ab") as out:
-        proc = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", HOST,
-             "--port", str(_port())],
+             "--port", str(port)],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
             start_new_session=True,
         )  # fmt: skip
-    pid_file().write_text(str(proc.pid))
+
+
+def wait_until_healthy(url: str, proc: subprocess.Popen[bytes], wait: float, log: Path) -> None:
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if healthy(url):
-            return url
+            return
         if proc.poll() is not None:
             raise RuntimeError(f"prefect server exited with {proc.returncode}; see {log}")
         time.sleep(0.5)
     raise RuntimeError(f"prefect server did not answer within {wait:.0f} s; see {log}")
+
+
+def start(wait: float = 120.0) -> str:
+    """The local server on ``PAPERTRAIL_PREFECT_PORT`` (4200), started if it is not up."""
+    url = api_url()
+    if healthy(url):
+        return url
+    log = _state_dir() / "papertrail-server.log"
+    proc = launch(_port(), os.environ, log)
+    pid_file().write_text(str(proc.pid))
+    wait_until_healthy(url, proc, wait, log)
+    return url
+
+
+@contextmanager
+def temporary_server(
+    env: Mapping[str, str], log: Path, wait: float = 180.0
+) -> Iterator[tuple[str, int]]:
+    """A server on a free loopback port for the duration (tests, benchmarks): (url, pid)."""
+    port = free_port()
+    url = api_url(port)
+    proc = launch(port, env, log)
+    try:
+        wait_until_healthy(url, proc, wait, log)
+        yield url, proc.pid
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
 
 
 def stop() -> bool:

@@ -126,9 +126,9 @@ _PORT: list[int] = []
 def _port() -> int:
     """One free port for this benchmark's server, chosen once."""
     if not _PORT:
-        from .run import _free_port
+        from flows.server import free_port
 
-        _PORT.append(_free_port())
+        _PORT.append(free_port())
     return _PORT[0]
 
 

@@ -19,17 +19,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from flows.server import temporary_server
 
 from .measure import MODES
 
@@ -50,12 +48,6 @@ def server_cpu() -> float:
         times = proc.cpu_times()
         total += times.user + times.system
     return total
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def base_env(prefect_home: Path) -> dict[str, str]:
@@ -90,32 +82,12 @@ def site(pages: int, workdir: Path) -> Iterator[Path]:
 
 @contextmanager
 def prefect_server(env: dict[str, str]) -> Iterator[str]:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/api"
-    log = open(Path(env["PREFECT_HOME"]) / "server.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [PYTHON, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 180
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=1) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("prefect server did not start")
-            time.sleep(0.5)
-        SERVER_PID.append(proc.pid)
-        yield url
-    finally:
-        SERVER_PID.clear()
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-        log.close()
+    with temporary_server(env, Path(env["PREFECT_HOME"]) / "server.log") as (url, pid):
+        SERVER_PID.append(pid)
+        try:
+            yield url
+        finally:
+            SERVER_PID.clear()
 
 
 def measure(mode: str, urls: Path, env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from flows.server import free_port
 from papertrail.testing.pages import PageServer
 
-from ..conftest import PYTHON, ROOT, _free_port
+from ..conftest import PYTHON, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +24,7 @@ def test_keep_server_is_left_up_and_reused(
     env = dict(
         run_env,
         PREFECT_HOME=str(home),
-        PAPERTRAIL_PREFECT_PORT=str(_free_port()),
+        PAPERTRAIL_PREFECT_PORT=str(free_port()),
         PAPERTRAIL_PREFECT_REUSE="1",
     )
     url = page_server.url("/roundup.html")

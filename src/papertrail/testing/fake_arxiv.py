@@ -34,6 +34,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from papertrail.arxiv.identifiers import parse_id
 
+from .served import Served
+
 DEFAULT_FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "arxiv"
 QUERY_PATH = "/api/query"
 
@@ -355,7 +357,7 @@ def error_feed(code: str, message: str) -> str:
 # --- server ---------------------------------------------------------------------------
 
 
-class FakeArxivAPI:
+class FakeArxivAPI(Served):
     """Threaded fake of ``export.arxiv.org/api/query`` on ``127.0.0.1:<port>``.
 
     Misbehaviours, all off by default:
@@ -446,12 +448,6 @@ class FakeArxivAPI:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
-
-    def __enter__(self) -> FakeArxivAPI:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def url(self) -> str:

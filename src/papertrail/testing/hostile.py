@@ -43,9 +43,10 @@ import zlib
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
+
+from .served import Served
 
 CHARSET_TEXT = "大模型推理论文速递：arXiv:2307.09288 提出了新的方法。繁體測試：機器學習與語言模型。"
 # Big5 has no simplified characters: Big5 pages are in traditional script.
@@ -280,7 +281,7 @@ class _Server(ThreadingHTTPServer):
     owner: HostileServer
 
 
-class HostileServer:
+class HostileServer(Served):
     """Context manager: ``with HostileServer() as srv: srv.url("/fail/a?times=1")``."""
 
     default_robots: ClassVar[str] = DEFAULT_ROBOTS
@@ -354,17 +355,6 @@ class HostileServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
-
-    def __enter__(self) -> HostileServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def main() -> None:

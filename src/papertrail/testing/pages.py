@@ -17,7 +17,8 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
+
+from .served import Served
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,7 @@ class LoggedRequest:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class PageServer:
+class PageServer(Served):
     """Serve :class:`Page` objects by path. Use as a context manager."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -102,17 +103,6 @@ class PageServer:
     def stop(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
-
-    def __enter__(self) -> PageServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def main() -> None:
