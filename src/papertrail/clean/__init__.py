@@ -26,7 +26,7 @@ from .prepass import prepass
 from .textmode import extract_text
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
-EXTRACTOR_VERSION = "clean-1.2"
+EXTRACTOR_VERSION = "clean-1.3"
 
 # Pruned markup larger than this (characters) is extracted without trafilatura's fallbacks.
 FAST_EXTRACTION_ABOVE = 2_000_000

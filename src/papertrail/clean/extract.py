@@ -18,6 +18,7 @@ from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from ..document import Link
+from .container import narrow
 
 TRAFILATURA_OPTIONS: dict[str, Any] = {
     "favor_precision": True,
@@ -249,6 +250,7 @@ def extract_main(html: str | etree._Element, url: str | None, **overrides: Any) 
     if tree is None:
         return MainContent("", [])
     untable_layout(tree)
+    tree = narrow(tree)
     main = _run(tree, url, {**options, "fast": True})  # bare_extraction copies the tree
     chars = len("".join(main.text.split()))
     if chars < _FAST_TRUSTED and paragraph_divs(tree):
