@@ -72,11 +72,12 @@ def clean_html(html: str, url: str | None = None) -> Extraction:
     fast = {"fast": True} if len(pruned.html) > FAST_EXTRACTION_ABOVE else {}
     main = extract_main(tree if tree is not None else pruned.html, url, **fast)
     # trafilatura settled on a title or teaser box: retry without precision mode, then on
-    # the unpruned page (pruning can change which container it picks).
+    # the unpruned page (pruning can change which container it picks), whole: our choice of
+    # container may be what went wrong.
     for retry_html, overrides in ((pruned.html, {"favor_precision": False}), (html, {})):
         if fast or not main.missed_prose:
             break
-        retry = extract_main(retry_html, url, **overrides)
+        retry = extract_main(retry_html, url, whole_page=True, **overrides)
         if len(retry.text) > _RETRY_GAIN * len(main.text):
             main = retry
     lines = filter_lines(main.text.splitlines())

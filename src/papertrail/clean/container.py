@@ -11,7 +11,6 @@ prose, or the choice is most of the page anyway) the page is left whole.
 from __future__ import annotations
 
 from lxml import etree
-from lxml.html import HtmlElement
 
 # A run of text this long (non-space characters) is prose; shorter ones are labels and menus.
 _PROSE_RUN = 25
@@ -81,7 +80,7 @@ def narrow(tree: etree._Element) -> etree._Element:
     node = choose_container(tree)
     if node is None:
         return tree
-    root = tree.makeelement("html", {}) if isinstance(tree, HtmlElement) else etree.Element("html")
+    root = tree.makeelement("html", {})
     body = etree.SubElement(root, "body")
     node.tail = None
     body.append(node)
