@@ -42,7 +42,9 @@ _NAME = r"[\u3400-\u9fff][\u3400-\u9fff·]{1,4}(?![\u3400-\u9fff])"
 _AUTHOR_LINE = re.compile(
     rf"(?:(?:作者|撰文|文)\s*[:：/／]|记者)\s*({_NAME}(?:[、\s]{{1,2}}{_NAME}){{0,3}})"
 )
-_JS_AUTHOR = re.compile(r"""\bvar\s+author\s*=\s*["']([^"'<>]{2,40})["']""")
+# Starts with a literal so the regex engine can skip ahead to "var": with a leading \b (or a
+# lookbehind) it tried every position of the page (0.7 ms a page on zh-wced, 0.03 without).
+_JS_AUTHOR = re.compile(r"""var\s+author\s*=\s*["']([^"'<>]{2,40})["']""")
 _AUTHOR_ELEMENT = (
     "//*[contains(@id, 'author') or contains(@class, 'author') or @rel='author'"
     " or contains(@class, 'byline')]"
@@ -110,8 +112,10 @@ def _author(tree: etree._Element, html: str, traf_author: str | None) -> str | N
         name = " ".join("".join(el.itertext()).split())
         if 2 <= len(name) <= 20 and not any(c in name for c in "：:|/"):
             return name
-    if m := _JS_AUTHOR.search(html):
-        return m.group(1).strip()
+    for m in _JS_AUTHOR.finditer(html):
+        before = html[m.start() - 1 : m.start()]
+        if not (before.isalnum() or before in ("_", "$")):  # "var", not "myvar"
+            return m.group(1).strip()
     if m := _AUTHOR_LINE.search(visible_text(tree)):  # built only when nothing else named one
         return " ".join(m.group(1).split())
     return None
