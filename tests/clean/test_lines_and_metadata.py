@@ -135,3 +135,16 @@ def test_language_from_characters() -> None:
 def test_author_from_a_script_variable(script: str, expected: str | None) -> None:
     page = f"<html><head>{script}</head><body><p>正文</p></body></html>"
     assert extract_page_metadata(load_html(page), page, None, "").author == expected
+
+
+@pytest.mark.parametrize(
+    ("element", "expected"),
+    [
+        ('<span class="post-author">张文攀</span>', "张文攀"),
+        ('<div id="byline-box"><a rel="author">Jane Doe</a></div>', "Jane Doe"),
+        ('<span class="writer">张文攀</span>', None),  # neither word in the markup: not looked for
+    ],
+)
+def test_author_from_an_author_or_byline_element(element: str, expected: str | None) -> None:
+    page = f"<html><body>{element}<p>正文</p></body></html>"
+    assert extract_page_metadata(load_html(page), page, None, "").author == expected

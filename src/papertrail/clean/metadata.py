@@ -108,7 +108,10 @@ def _author(tree: etree._Element, html: str, traf_author: str | None) -> str | N
         return traf_author
     if (found := _first(tree, _AUTHOR_META)) and not _is_url(found):
         return found
-    for el in tree.xpath(_AUTHOR_ELEMENT)[:5]:
+    # The XPath tests every element of the page (0.5 ms); the attribute values it looks for
+    # must appear in the markup, which a substring search tells in microseconds.
+    by_attribute = "author" in html or "byline" in html
+    for el in tree.xpath(_AUTHOR_ELEMENT)[:5] if by_attribute else ():
         name = " ".join("".join(el.itertext()).split())
         if 2 <= len(name) <= 20 and not any(c in name for c in "：:|/"):
             return name
