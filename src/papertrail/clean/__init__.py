@@ -1,7 +1,8 @@
 """The clean stage: article text, in-article links and metadata from a page.
 
 HTML (``doc.kind`` "http" / "html_file"): selectolax pre-pass (:mod:`.prepass`, rules in
-:mod:`.rules`) -> trafilatura (:mod:`.extract`) -> line post-filter (:mod:`.lines`).
+:mod:`.rules`) -> article container by prose density (:mod:`.container`) -> trafilatura
+(:mod:`.extract`) -> line post-filter (:mod:`.lines`).
 Text (``"text_file"``): block classification (:mod:`.textmode`) -> the same line filter.
 Everything here is a pure function of its inputs (no global state), so pages can be
 cleaned in a process pool under a time limit.
