@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from trafilatura.utils import load_html
 
 from papertrail.clean.lines import filter_lines, match_rule
-from papertrail.clean.metadata import detect_lang, strip_site_suffix
+from papertrail.clean.metadata import detect_lang, extract_page_metadata, strip_site_suffix
 
 
 @pytest.mark.parametrize(
@@ -120,3 +121,30 @@ def test_language_from_characters() -> None:
     assert detect_lang("这是一个中文句子，讲的是大模型。" * 3) == "zh"
     assert detect_lang("This is an English sentence about language models. " * 3) == "en"
     assert detect_lang("", "zh-CN") == "zh"
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ('<script>var author = "王建宏";</script>', "王建宏"),
+        ('<script>var author="李四"</script>', "李四"),
+        ('<script>myvar author = "王建宏";</script>', None),  # another variable
+        ('<script>$var author = "王建宏";</script>', None),
+    ],
+)
+def test_author_from_a_script_variable(script: str, expected: str | None) -> None:
+    page = f"<html><head>{script}</head><body><p>正文</p></body></html>"
+    assert extract_page_metadata(load_html(page), page, None, "").author == expected
+
+
+@pytest.mark.parametrize(
+    ("element", "expected"),
+    [
+        ('<span class="post-author">张文攀</span>', "张文攀"),
+        ('<div id="byline-box"><a rel="author">Jane Doe</a></div>', "Jane Doe"),
+        ('<span class="writer">张文攀</span>', None),  # neither word in the markup: not looked for
+    ],
+)
+def test_author_from_an_author_or_byline_element(element: str, expected: str | None) -> None:
+    page = f"<html><body>{element}<p>正文</p></body></html>"
+    assert extract_page_metadata(load_html(page), page, None, "").author == expected

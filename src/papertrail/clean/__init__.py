@@ -1,7 +1,8 @@
 """The clean stage: article text, in-article links and metadata from a page.
 
 HTML (``doc.kind`` "http" / "html_file"): selectolax pre-pass (:mod:`.prepass`, rules in
-:mod:`.rules`) -> trafilatura (:mod:`.extract`) -> line post-filter (:mod:`.lines`).
+:mod:`.rules`) -> article container by prose density (:mod:`.container`) -> trafilatura
+(:mod:`.extract`) -> line post-filter (:mod:`.lines`).
 Text (``"text_file"``): block classification (:mod:`.textmode`) -> the same line filter.
 Everything here is a pure function of its inputs (no global state), so pages can be
 cleaned in a process pool under a time limit.
@@ -26,7 +27,7 @@ from .prepass import prepass
 from .textmode import extract_text
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
-EXTRACTOR_VERSION = "clean-1.2"
+EXTRACTOR_VERSION = "clean-1.3"
 
 # Pruned markup larger than this (characters) is extracted without trafilatura's fallbacks.
 FAST_EXTRACTION_ABOVE = 2_000_000
@@ -72,11 +73,12 @@ def clean_html(html: str, url: str | None = None) -> Extraction:
     fast = {"fast": True} if len(pruned.html) > FAST_EXTRACTION_ABOVE else {}
     main = extract_main(tree if tree is not None else pruned.html, url, **fast)
     # trafilatura settled on a title or teaser box: retry without precision mode, then on
-    # the unpruned page (pruning can change which container it picks).
+    # the unpruned page (pruning can change which container it picks), whole: our choice of
+    # container may be what went wrong.
     for retry_html, overrides in ((pruned.html, {"favor_precision": False}), (html, {})):
         if fast or not main.missed_prose:
             break
-        retry = extract_main(retry_html, url, **overrides)
+        retry = extract_main(retry_html, url, whole_page=True, **overrides)
         if len(retry.text) > _RETRY_GAIN * len(main.text):
             main = retry
     lines = filter_lines(main.text.splitlines())

@@ -18,6 +18,7 @@ from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from ..document import Link
+from .container import narrow
 
 TRAFILATURA_OPTIONS: dict[str, Any] = {
     "favor_precision": True,
@@ -234,7 +235,9 @@ def _run(tree: etree._Element, url: str | None, options: dict[str, Any]) -> Main
     return MainContent(xmltotxt(body, include_formatting=False), links)
 
 
-def extract_main(html: str | etree._Element, url: str | None, **overrides: Any) -> MainContent:
+def extract_main(
+    html: str | etree._Element, url: str | None, *, whole_page: bool = False, **overrides: Any
+) -> MainContent:
     """The article body of ``html`` (markup, or a parsed tree) as text lines plus the links
     inside it.
 
@@ -242,13 +245,16 @@ def extract_main(html: str | etree._Element, url: str | None, **overrides: Any) 
     cost as much as the main extractor and change the result only when the main one comes
     back short. Below :data:`_FAST_TRUSTED` characters the full cascade runs, which is what
     trafilatura itself would have returned (measured: half the extraction time, no page
-    lost on either corpus; see docs/cleaning.md).
+    lost on either corpus; see docs/cleaning.md). Unless ``whole_page``, trafilatura sees
+    only the article container :func:`.container.narrow` chooses.
     """
     options = {**TRAFILATURA_OPTIONS, **overrides}
     tree = load_html(html) if isinstance(html, str) else html
     if tree is None:
         return MainContent("", [])
     untable_layout(tree)
+    if not whole_page:
+        tree = narrow(tree)
     main = _run(tree, url, {**options, "fast": True})  # bare_extraction copies the tree
     chars = len("".join(main.text.split()))
     if chars < _FAST_TRUSTED and paragraph_divs(tree):

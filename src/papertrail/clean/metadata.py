@@ -42,7 +42,9 @@ _NAME = r"[\u3400-\u9fff][\u3400-\u9fff·]{1,4}(?![\u3400-\u9fff])"
 _AUTHOR_LINE = re.compile(
     rf"(?:(?:作者|撰文|文)\s*[:：/／]|记者)\s*({_NAME}(?:[、\s]{{1,2}}{_NAME}){{0,3}})"
 )
-_JS_AUTHOR = re.compile(r"""\bvar\s+author\s*=\s*["']([^"'<>]{2,40})["']""")
+# Starts with a literal so the regex engine can skip ahead to "var": with a leading \b (or a
+# lookbehind) it tried every position of the page (0.7 ms a page on zh-wced, 0.03 without).
+_JS_AUTHOR = re.compile(r"""var\s+author\s*=\s*["']([^"'<>]{2,40})["']""")
 _AUTHOR_ELEMENT = (
     "//*[contains(@id, 'author') or contains(@class, 'author') or @rel='author'"
     " or contains(@class, 'byline')]"
@@ -106,12 +108,17 @@ def _author(tree: etree._Element, html: str, traf_author: str | None) -> str | N
         return traf_author
     if (found := _first(tree, _AUTHOR_META)) and not _is_url(found):
         return found
-    for el in tree.xpath(_AUTHOR_ELEMENT)[:5]:
+    # The XPath tests every element of the page (0.5 ms); the attribute values it looks for
+    # must appear in the markup, which a substring search tells in microseconds.
+    by_attribute = "author" in html or "byline" in html
+    for el in tree.xpath(_AUTHOR_ELEMENT)[:5] if by_attribute else ():
         name = " ".join("".join(el.itertext()).split())
         if 2 <= len(name) <= 20 and not any(c in name for c in "：:|/"):
             return name
-    if m := _JS_AUTHOR.search(html):
-        return m.group(1).strip()
+    for m in _JS_AUTHOR.finditer(html):
+        before = html[m.start() - 1 : m.start()]
+        if not (before.isalnum() or before in ("_", "$")):  # "var", not "myvar"
+            return m.group(1).strip()
     if m := _AUTHOR_LINE.search(visible_text(tree)):  # built only when nothing else named one
         return " ".join(m.group(1).split())
     return None

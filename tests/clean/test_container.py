@@ -1,0 +1,63 @@
+"""The article container chosen by prose density, and the cases where the page stays whole."""
+
+from __future__ import annotations
+
+from trafilatura.utils import load_html
+
+from papertrail.clean import clean_html
+from papertrail.clean.container import choose_container, narrow
+
+PARA = (
+    "研究团队提出了一种新的大模型训练方法，在多个基准测试上取得了显著提升，"
+    "同时训练成本降低了一半，推理速度也快得多。"
+)
+MENU = "".join(
+    f"<li><a href='/c{i}'>栏目名称{i}的一个很长的链接标题文字</a></li>" for i in range(40)
+)
+
+
+def _page(article: str, extra: str = "") -> str:
+    return (
+        "<html><head><title>t</title></head><body>"
+        f'<div class="a1"><ul>{MENU}</ul></div>'
+        f'<div class="b2"><div class="c3">{article}</div></div>'
+        f'<div class="d4"><ul>{MENU}</ul>{extra}</div>'
+        "</body></html>"
+    )
+
+
+def test_container_holds_the_prose_and_not_the_menus() -> None:
+    tree = load_html(_page("<h1>标题</h1>" + f"<p>{PARA}</p>" * 8))
+    node = choose_container(tree)
+    assert node is not None and node.get("class") == "c3"
+
+
+def test_one_paragraph_holding_everything_widens_to_its_parent() -> None:
+    tree = load_html(_page(f"<h2>小标题</h2><p>{PARA * 6}</p>"))
+    node = choose_container(tree)
+    assert node is not None and node.get("class") == "c3"  # the heading comes along
+
+
+def test_data_table_cells_count_as_article_text() -> None:
+    rows = "".join(f"<tr><td>课程{i}</td><td>导师{i}</td><td>名额{i}</td></tr>" for i in range(60))
+    tree = load_html(_page(f"<table>{rows}</table>", extra=f"<p>{PARA}</p>"))
+    node = choose_container(tree)
+    assert node is not None and node.tag == "table"
+
+
+def test_prose_split_between_two_places_leaves_the_page_whole() -> None:
+    half = f"<p>{PARA}</p>" * 4
+    tree = load_html(_page(half, extra=half))
+    assert choose_container(tree) is None
+    assert narrow(tree) is tree
+
+
+def test_too_little_prose_leaves_the_page_whole() -> None:
+    assert choose_container(load_html(_page(f"<p>{PARA}</p>"))) is None
+
+
+def test_clean_html_keeps_the_article_and_drops_the_menus() -> None:
+    article = "".join(f"<p>第{i}段。{PARA}</p>" for i in range(8))
+    text = clean_html(_page(article)).text
+    assert [line[:3] for line in text.splitlines()] == [f"第{i}段" for i in range(8)]
+    assert "栏目名称" not in text
