@@ -61,7 +61,7 @@ def discover(
     names = sources or [s.name for s in catalogue.enabled]
     for name in names:
         catalogue.get(name)  # an unknown name fails here, before any request
-    known = OutputStore(settings.clean_path).known_urls()
+    known = OutputStore.from_settings(settings).known_urls()
     results = [discover_source(settings, name, known) for name in names]
     urls = list(dict.fromkeys(u for r in results for u in r["urls"]))
     create_table_artifact(

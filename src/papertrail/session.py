@@ -72,7 +72,7 @@ class Session:
         )
         self.arxiv = ArxivClient(settings, transport=arxiv_transport, limiter=arxiv_limiter)
         self.resolver = TitleResolver(self.arxiv.search)
-        self.output = OutputStore(settings.clean_path)
+        self.output = OutputStore.from_settings(settings)
         self.stages: StageList = [("decode", decode), ("clean", clean), ("ids", extract_ids)]
         self._processor: PageProcessor | None = None
         self._processor_lock = threading.Lock()
