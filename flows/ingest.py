@@ -1,9 +1,10 @@
 """``python -m flows.ingest URL [URL ...]``: fetch, clean, link and write articles.
 
-One Prefect flow run per invocation. Inputs are split into batches; each batch is a
-chain of coarse tasks (fetch -> process -> link -> write), because Prefect costs a few
-milliseconds per task and a task per page per stage would cost more than the work
-(see ``docs/performance.md``). All stage logic is in :class:`papertrail.session.Session`.
+One Prefect flow run per invocation. Inputs are split into batches; each batch is one
+coarse task (fetch -> process -> link -> write; ``--task-mode stage`` makes it four),
+because Prefect costs milliseconds per task and a task per page per stage would cost
+more than the work (see ``docs/performance.md``). All stage logic is in
+:class:`papertrail.session.Session`.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from prefect.cache_policies import NO_CACHE
 
 from papertrail.document import Document
 from papertrail.fetch.reprocess import reprocess as archived_documents
-from papertrail.session import new_run_id
+from papertrail.session import BatchOutcome, batched, new_run_id
 from papertrail.settings import Settings
 from papertrail.summary import RunSummary
 
@@ -30,13 +30,11 @@ from .runtime import session as session_for
 
 
 @task(name="reprocess-batch", cache_policy=NO_CACHE)
-def reprocess_batch(
-    settings: Settings, docs: list[Document], shard: str
-) -> tuple[list[Document], list[str], int]:
+def reprocess_batch(settings: Settings, docs: list[Document], shard: str) -> BatchOutcome:
     session = session_for(settings)
     docs = session.link(session.process(docs))
     paths, count = session.write(docs, shard)
-    return docs, paths, count
+    return BatchOutcome.of(docs, paths, count)
 
 
 @flow(name="reprocess", persist_result=False)
@@ -48,26 +46,8 @@ def reprocess(out: str | None = None, enrich: bool = True, batch_size: int = 50)
     settings = Settings(**overrides)
     run_id = new_run_id() + "-reprocess"
     summary = RunSummary(run_id=run_id)
-    batch: list[Document] = []
-    n = 0
-
-    def flush() -> None:
-        nonlocal batch, n
-        if not batch:
-            return
-        docs, paths, count = reprocess_batch(settings, batch, f"{run_id}-{n:05d}")
-        summary.records_written += count
-        for path in paths:
-            summary.add_output(path)
-        for doc in docs:
-            summary.add(doc)
-        batch, n = [], n + 1
-
-    for doc in archived_documents(settings):
-        batch.append(doc)
-        if len(batch) >= batch_size:
-            flush()
-    flush()
+    for n, batch in enumerate(batched(archived_documents(settings), batch_size)):
+        reprocess_batch(settings, batch, f"{run_id}-{n:05d}").add_to(summary)
     if summary.records_written:
         summary.add_output(session_for(settings).catalogue())
     create_markdown_artifact(key="reprocess-summary", markdown=summary.markdown())

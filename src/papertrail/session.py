@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from .decode import decode
 from .document import Document
@@ -28,6 +28,7 @@ from .summary import RunSummary, table_rows
 from .timelimit import PageProcessor, default_workers
 
 StageList = list[tuple[str, Callable[[Document], Document]]]
+T = TypeVar("T")
 
 
 def new_run_id() -> str:
@@ -203,39 +204,28 @@ class Session:
 
 @dataclass(slots=True)
 class BatchOutcome:
-    """What a run keeps of one batch: counts, output paths, one small row per input."""
+    """What a run keeps of one batch: its summary (counts, output paths) and one small
+    row per input for the run's table artifact."""
 
     summary: RunSummary
-    paths: list[str]
-    count: int
     rows: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def of(cls, docs: list[Document], paths: list[str], count: int) -> BatchOutcome:
-        summary = RunSummary()
+        summary = RunSummary(records_written=count)
         for doc in docs:
             summary.add(doc)
-        return cls(summary=summary, paths=paths, count=count, rows=table_rows(docs))
+        for path in paths:
+            summary.add_output(path)
+        return cls(summary=summary, rows=table_rows(docs))
 
     def add_to(self, total: RunSummary) -> None:
         """Fold this batch into the run's summary."""
-        part = self.summary
-        for name in (
-            "inputs", "pages", "failed", "unchanged", "ids", "papers", "not_found",
-            "unresolved_titles", "enrichment_pending",
-        ):  # fmt: skip
-            setattr(total, name, getattr(total, name) + getattr(part, name))
-        for key, n in part.failures_by_reason.items():
-            total.failures_by_reason[key] = total.failures_by_reason.get(key, 0) + n
-        for key, secs in part.seconds_by_stage.items():
-            total.seconds_by_stage[key] = total.seconds_by_stage.get(key, 0.0) + secs
-        total.records_written += self.count
-        for path in self.paths:
-            total.add_output(path)
+        total.merge(self.summary)
 
 
-def batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
-    batch: list[str] = []
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
     for item in items:
         batch.append(item)
         if len(batch) >= size:

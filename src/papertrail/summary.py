@@ -53,6 +53,20 @@ class RunSummary:
         for stage, seconds in doc.timings.items():
             self.seconds_by_stage[stage] = self.seconds_by_stage.get(stage, 0.0) + seconds
 
+    def merge(self, part: RunSummary) -> None:
+        """Fold a batch's summary into this one (its counts, failures, stage times)."""
+        for name in (
+            "inputs", "pages", "failed", "unchanged", "ids", "papers", "not_found",
+            "unresolved_titles", "enrichment_pending", "records_written",
+        ):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(part, name))
+        for key, n in part.failures_by_reason.items():
+            self.failures_by_reason[key] = self.failures_by_reason.get(key, 0) + n
+        for key, secs in part.seconds_by_stage.items():
+            self.seconds_by_stage[key] = self.seconds_by_stage.get(key, 0.0) + secs
+        for path in part.outputs:
+            self.add_output(path)
+
     def add_output(self, path: Path | str | None) -> None:
         if path is not None and str(path) not in self.outputs:
             self.outputs.append(str(path))
