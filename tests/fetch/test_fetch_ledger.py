@@ -152,14 +152,15 @@ def test_page_whose_record_was_not_committed_is_fetched_again(
     assert _fetch(settings, url).skipped == "unchanged"  # committed now: a 304 next time
 
 
-def test_mark_failed_makes_the_next_run_refetch(
+def test_a_page_that_failed_after_fetching_is_refetched_next_run(
     server: HostileServer, make_settings: SettingsFactory
 ) -> None:
     settings = make_settings()
     url = server.url("/etag/f")
     with Fetcher(settings, extractor_version="v1") as fetcher:
         doc = fetcher.fetch(Document(url=url))
-        fetcher.mark_failed(doc, "extract_failed")  # e.g. the cleaner failed downstream
+        doc.add_error("clean", "time_limit", "the cleaner failed downstream")
+        fetcher.confirm([doc])  # the batch was committed, this page as a failure
     again = _fetch(settings, url)
     assert again.status == 200 and again.skipped is None
     assert "If-None-Match" not in server.requests("/etag/f")[-1].headers

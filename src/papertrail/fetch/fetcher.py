@@ -135,15 +135,6 @@ class Fetcher(Closing):
                 self.ledger.record_failure(canon, url=doc.url, reason=exc.reason)
             raise
 
-    def mark_failed(self, doc: Document, reason: str) -> None:
-        """Note that a fetched document failed after fetching (decode, clean, write), so
-        the next run fetches and processes it again instead of skipping it as unchanged.
-
-        The ledger is written at fetch time; a flow calls this for documents that did not
-        make it into the output."""
-        if self.ledger is not None and doc.kind == "http":
-            self.ledger.record_failure(canonical_url(doc.url), url=doc.url, reason=reason)
-
     def _fetch_http(self, doc: Document, canon: str) -> Document:
         entry = self.ledger.get(canon) if self.ledger is not None else None
         known = entry is not None and entry.succeeded
@@ -185,15 +176,13 @@ class Fetcher(Closing):
         """Tell the ledger these documents' records are committed (see ledger.py).
 
         Call after the batch's shard is committed, never before: a page noted as done
-        whose record was lost to a crash would be skipped as unchanged forever.
+        whose record was lost to a crash would be skipped as unchanged forever. A page
+        that failed after fetching (decode, clean) stays pending too, so the next run
+        fetches and processes it again instead of skipping it as unchanged.
         """
         if self.ledger is None:
             return
-        self.ledger.confirm(
-            canonical_url(d.url)
-            for d in docs
-            if d.kind == "http" and not any(e.stage in {"input", "fetch"} for e in d.errors)
-        )
+        self.ledger.confirm(canonical_url(d.url) for d in docs if d.kind == "http" and not d.failed)
 
     def _note_success(self, canon: str, doc: Document, outcome: str, entry_sha: str | None) -> None:
         if self.ledger is None:
