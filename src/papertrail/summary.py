@@ -83,15 +83,6 @@ class RunSummary:
         data["ok"] = self.ok
         return data
 
-    def one_line(self) -> str:
-        out = ", ".join(self.outputs) if self.outputs else "(no new records)"
-        return (
-            f"{self.inputs} inputs: {self.pages} pages, {self.failed} failed, "
-            f"{self.unchanged} unchanged; {self.ids} arXiv ids, {self.papers} papers "
-            f"({self.not_found} not found, {self.enrichment_pending} pending); "
-            f"{self.records_written} records -> {out}"
-        )
-
     def markdown(self) -> str:
         lines = [
             f"# papertrail run {self.run_id}",
