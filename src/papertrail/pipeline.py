@@ -3,14 +3,14 @@
 A *stage* is a callable ``Document -> Document`` (see :class:`Stage`). :func:`run_stage`
 is the stage boundary: it times the call and turns any exception into a
 :class:`~papertrail.record.StageError` on the document, so a failing page never takes
-the run down with it. Prefect flows (``flows/``) and the benchmarks call these same
-functions; the benchmark's "plain functions" baseline is :func:`process_documents`.
+the run down with it. :class:`papertrail.session.Session` composes the stages; the
+Prefect flows (``flows/``) and the benchmarks call the session.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from .crashpoints import crash_point
@@ -51,11 +51,3 @@ def run_stages(
     for name, stage in stages:
         doc = run_stage(name, stage, doc)
     return doc
-
-
-def process_documents(
-    docs: Iterable[Document], stages: list[tuple[str, Callable[[Document], Document]]]
-) -> Iterator[Document]:
-    """Run the per-document stages over a stream of documents, one at a time."""
-    for doc in docs:
-        yield run_stages(doc, stages)
