@@ -1,7 +1,7 @@
 """papertrail: web articles about research papers, turned into clean, linked JSONL.
 
-The public surface is what this module exports; everything in modules whose name starts
-with an underscore, and anything not listed in ``__all__``, may change without notice.
+Each subpackage and stage module names its public surface in ``__all__``; the stages and
+how they compose are described in docs/architecture.md.
 """
 
 __version__ = "0.1.0"

@@ -38,7 +38,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 
-from .atomicfile import AtomicFile, remove_orphans, write_atomic_lines
+from .atomicfile import AtomicFile, write_atomic_lines
 from .catalogue import build_catalogue
 from .crashpoints import crash_point
 from .errors import StorageError
@@ -55,7 +55,6 @@ from .shard_index import (
     lookup,
     read_shard,
     reconcile,
-    shard_paths,
     state_of,
 )
 
@@ -169,20 +168,6 @@ class OutputStore:
                     if (record.article_id, record.version) in missing:
                         missing.discard((record.article_id, record.version))
                         yield record
-
-    def write_catalogue(self) -> Path:
-        return write_catalogue(self.clean_dir)
-
-    def sweep(self) -> list[Path]:
-        """Remove temporary files of runs that died, in every folder (open_run sweeps the
-        folders that changed; see atomicfile.remove_orphan)."""
-        removed = remove_orphans(self.clean_dir)
-        for sub in (ARTICLES_DIR, FAILURES_DIR):
-            root = self.clean_dir / sub
-            if root.is_dir():
-                for day in root.iterdir():
-                    removed += remove_orphans(day)
-        return removed
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OutputStore:
@@ -357,11 +342,6 @@ class RunWriter:
 def iter_current_records(clean_dir: Path) -> Iterator[ArticleRecord]:
     """The latest version of every article under ``clean_dir`` (for reprocessing)."""
     return OutputStore(clean_dir).iter_current_records()
-
-
-def all_shards(clean_dir: Path) -> list[Path]:
-    """Committed article shards, for readers that want the files themselves."""
-    return shard_paths(Path(clean_dir))
 
 
 def write_catalogue(clean_dir: Path) -> Path:

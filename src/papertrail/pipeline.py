@@ -1,30 +1,27 @@
-"""Plain composition of stages, with no orchestration framework in it.
+"""The stage boundary.
 
-A *stage* is a callable ``Document -> Document`` (see :class:`Stage`). :func:`run_stage`
-is the stage boundary: it times the call and turns any exception into a
-:class:`~papertrail.record.StageError` on the document, so a failing page never takes
-the run down with it. :class:`papertrail.session.Session` composes the stages; the
-Prefect flows (``flows/``) and the benchmarks call the session.
+A *stage* is a callable ``Document -> Document`` that fills its own fields and never drops
+the document. :func:`run_stage` is the stage boundary: it times the call and turns any
+exception into a :class:`~papertrail.record.StageError` on the document, so a failing
+page never takes the run down with it. Composition lives in
+:class:`papertrail.session.Session`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
-from typing import Protocol
+from collections.abc import Callable, Sequence
 
 from .crashpoints import crash_point
 from .document import Document
 from .errors import PapertrailError
 
-
-class Stage(Protocol):
-    """One step over one document. Stages fill fields; they never drop documents."""
-
-    def __call__(self, doc: Document, /) -> Document: ...
+Stage = Callable[[Document], Document]
+# Named stages in the order they run: the name is the one StageErrors and timings carry.
+StageList = Sequence[tuple[str, Stage]]
 
 
-def run_stage(name: str, stage: Callable[[Document], Document], doc: Document) -> Document:
+def run_stage(name: str, stage: Stage, doc: Document) -> Document:
     """Run one stage on one document, recording failure instead of raising.
 
     Stages after a failed fetch/decode/clean are skipped: there is no text to work on.
@@ -45,9 +42,8 @@ def run_stage(name: str, stage: Callable[[Document], Document], doc: Document) -
     return result
 
 
-def run_stages(
-    doc: Document, stages: Iterable[tuple[str, Callable[[Document], Document]]]
-) -> Document:
+def run_stages(doc: Document, stages: StageList) -> Document:
+    """Run ``stages`` in order on one document through the stage boundary."""
     for name, stage in stages:
         doc = run_stage(name, stage, doc)
     return doc

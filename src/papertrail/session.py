@@ -22,12 +22,11 @@ from typing import Any, TypeVar
 from .decode import decode
 from .document import Document
 from .errors import InputError
-from .pipeline import run_stage
+from .pipeline import StageList, run_stage
 from .settings import Settings
 from .summary import RunSummary, table_rows
 from .timelimit import PageProcessor, default_workers
 
-StageList = list[tuple[str, Callable[[Document], Document]]]
 T = TypeVar("T")
 
 
@@ -123,13 +122,13 @@ class Session:
                 d.timings["enrich"] = d.timings.get("enrich", 0.0) + share
         return docs
 
-    def write(self, docs: list[Document], run_id: str) -> tuple[list[str], int]:
+    def write(self, docs: list[Document], shard: str) -> tuple[list[str], int]:
         """Write the batch's records to its own shard, atomically; returns (paths, count).
 
         An article whose content did not change since its last record is marked
         ``skipped="unchanged"`` and gets no new record.
         """
-        with self.output.open_run(run_id) as writer:
+        with self.output.open_run(shard) as writer:
             for doc in docs:
                 if not doc.skipped and not writer.write(doc.to_record()):
                     doc.skipped = "unchanged"

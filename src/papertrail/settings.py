@@ -145,8 +145,3 @@ class Settings(BaseSettings):
     @property
     def effective_user_agent(self) -> str:
         return self.user_agent or f"papertrail/{__version__} (+{self.contact})"
-
-
-def get_settings(**overrides: object) -> Settings:
-    """Settings from the environment, with explicit overrides (CLI flags) on top."""
-    return Settings(**overrides)  # type: ignore[arg-type]

@@ -26,19 +26,16 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING
 
 from .crashpoints import crash_point
 from .document import Document
 from .errors import PageTimeLimit
-from .pipeline import run_stages
+from .pipeline import StageList, run_stages
 
 if TYPE_CHECKING:
     from pebble import ProcessFuture, ProcessPool
-
-StageList = Sequence[tuple[str, Callable[[Document], Document]]]
 
 log = logging.getLogger(__name__)
 
