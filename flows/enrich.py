@@ -57,7 +57,7 @@ def complete_pending(settings: Settings) -> dict[str, Any]:
 @flow(name="enrich", persist_result=False)
 def enrich(out: str | None = None) -> dict[str, Any]:
     """Fill in papers for records whose enrichment is pending, writing new versions."""
-    settings = Settings(**({"clean_dir": Path(out)} if out else {}))
+    settings = Settings(clean_dir=Path(out)) if out else Settings()
     result = complete_pending(settings)
     create_markdown_artifact(
         key="enrich-summary",

@@ -119,8 +119,8 @@ def _author(tree: etree._Element, html: str, traf_author: str | None) -> str | N
         before = html[m.start() - 1 : m.start()]
         if not (before.isalnum() or before in ("_", "$")):  # "var", not "myvar"
             return m.group(1).strip()
-    if m := _AUTHOR_LINE.search(visible_text(tree)):  # built only when nothing else named one
-        return " ".join(m.group(1).split())
+    if line := _AUTHOR_LINE.search(visible_text(tree)):  # built only when nothing else named one
+        return " ".join(line.group(1).split())
     return None
 
 

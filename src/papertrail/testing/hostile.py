@@ -173,7 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(chunks))
         self.end_headers()
-        for _ in range(chunks):
+        for _chunk in range(chunks):
             self.wfile.write(b"x")
             self.wfile.flush()
             time.sleep(interval)

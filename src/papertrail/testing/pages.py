@@ -78,6 +78,7 @@ class PageServer(Served):
     @property
     def base_url(self) -> str:
         host, port = self._httpd.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET server: bytes only for AF_UNIX
         return f"http://{host}:{port}"
 
     def url(self, path: str) -> str:
