@@ -19,8 +19,7 @@ from prefect.client.orchestration import get_client
 from prefect.concurrency.sync import rate_limit
 from prefect.settings import get_current_settings
 
-from papertrail.arxiv import Limiter
-from papertrail.arxiv.limiter import SAFETY_MARGIN, local_limiter
+from papertrail.arxiv import SAFETY_MARGIN, Limiter, local_limiter
 from papertrail.settings import Settings
 
 LIMIT_NAME = "arxiv-api"

@@ -19,10 +19,6 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from papertrail.arxiv import complete_records
-from papertrail.arxiv.stage import needs_enrichment
-from papertrail.output import OutputStore, write_catalogue
-from papertrail.session import new_run_id
 from papertrail.settings import Settings
 
 from .runtime import session as session_for
@@ -30,28 +26,7 @@ from .runtime import session as session_for
 
 @task(name="complete-pending", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[30, 120])
 def complete_pending(settings: Settings) -> dict[str, Any]:
-    store = OutputStore.from_settings(settings)
-    pending = [r for r in store.iter_current_records() if needs_enrichment(r)]
-    client = session_for(settings).arxiv
-    completed = complete_records(pending, client)
-    changed = [new for old, new in zip(pending, completed, strict=True) if new is not old]
-    written = 0
-    path = None
-    if changed:
-        with store.open_run(new_run_id() + "-enrich") as writer:
-            for record in changed:
-                written += writer.write(record)
-        path = str(writer.path) if writer.written else None
-        if writer.written:
-            write_catalogue(settings.clean_path)
-    still = sum(1 for r in completed if needs_enrichment(r))
-    return {
-        "pending_before": len(pending),
-        "records_written": written,
-        "still_pending": still,
-        "output": path,
-        "arxiv": client.stats.as_dict(),
-    }
+    return session_for(settings).complete_pending()
 
 
 @flow(name="enrich", persist_result=False)

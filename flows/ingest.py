@@ -14,7 +14,6 @@ import json
 import os
 import sys
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +27,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from papertrail.document import Document
 from papertrail.errors import PapertrailError
 from papertrail.preflight import preflight
-from papertrail.session import BatchOutcome, batched, document_for, new_run_id
+from papertrail.session import BatchOutcome, document_for, new_run_id, shards_of, windowed
 from papertrail.settings import Settings
 from papertrail.summary import RunSummary
 
@@ -140,21 +139,17 @@ def ingest(
     rows: list[dict[str, Any]] = []
     window = max(1, concurrency)
 
-    def collect(future: Any) -> None:
-        outcome: BatchOutcome = future.result()
-        outcome.add_to(summary)
-        rows.extend(outcome.rows)
-        if progress_hook is not None:
-            progress_hook(summary.inputs, len(urls))
-
     with make_runner(settings, window, task_mode) as runner:
-        in_flight: deque[Any] = deque()
-        for n, batch in enumerate(batched(urls, batch_size)):
-            in_flight.append(submit_batch(runner, settings, batch, f"{run_id}-{n:05d}", task_mode))
-            if len(in_flight) > window:
-                collect(in_flight.popleft())
-        while in_flight:
-            collect(in_flight.popleft())
+
+        def submit(shard: tuple[list[str], str]) -> Any:
+            return submit_batch(runner, settings, *shard, task_mode)
+
+        outcome: BatchOutcome
+        for outcome in windowed(shards_of(urls, run_id, batch_size), submit, window):
+            outcome.add_to(summary)
+            rows.extend(outcome.rows)
+            if progress_hook is not None:
+                progress_hook(summary.inputs, len(urls))
     if summary.records_written:
         summary.add_output(catalogue_task(settings))
     summary.arxiv = session_for(settings).arxiv.stats.as_dict()

@@ -21,8 +21,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from papertrail.document import Document
-from papertrail.fetch.reprocess import reprocess as archived_documents
-from papertrail.session import BatchOutcome, batched, new_run_id
+from papertrail.session import BatchOutcome, new_run_id, shards_of
 from papertrail.settings import Settings
 from papertrail.summary import RunSummary
 
@@ -31,10 +30,7 @@ from .runtime import session as session_for
 
 @task(name="reprocess-batch", cache_policy=NO_CACHE)
 def reprocess_batch(settings: Settings, docs: list[Document], shard: str) -> BatchOutcome:
-    session = session_for(settings)
-    docs = session.link(session.process(docs))
-    paths, count = session.write(docs, shard)
-    return BatchOutcome.of(docs, paths, count)
+    return session_for(settings).finish_batch(docs, shard)
 
 
 @flow(name="reprocess", persist_result=False)
@@ -46,10 +42,11 @@ def reprocess(out: str | None = None, enrich: bool = True, batch_size: int = 50)
     settings = Settings(**overrides)
     run_id = new_run_id() + "-reprocess"
     summary = RunSummary(run_id=run_id)
-    for n, batch in enumerate(batched(archived_documents(settings), batch_size)):
-        reprocess_batch(settings, batch, f"{run_id}-{n:05d}").add_to(summary)
+    session = session_for(settings)
+    for batch, shard in shards_of(session.archived(), run_id, batch_size):
+        reprocess_batch(settings, batch, shard).add_to(summary)
     if summary.records_written:
-        summary.add_output(session_for(settings).catalogue())
+        summary.add_output(session.catalogue())
     create_markdown_artifact(key="reprocess-summary", markdown=summary.markdown())
     return summary.as_dict()
 

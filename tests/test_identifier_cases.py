@@ -34,7 +34,7 @@ def test_identifier_case(case: dict) -> None:
     expect = case["expect"] or None
     if case["kind"] == "validate":
         parsed = parse_id(case["input"], today=TODAY)
-        got = _as_string(*parsed) if parsed else None
+        got = _as_string(parsed.id, parsed.version) if parsed else None
     else:
         refs = find_ids(case["input"], today=TODAY)
         assert len(refs) <= 1, refs

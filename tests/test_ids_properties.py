@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papertrail.ids import OLD_ARCHIVES, find_ids, parse_id
+from papertrail.ids import OLD_ARCHIVES, ArxivId, find_ids, parse_id
 
 TODAY = date(2026, 11, 23)
 _FULL_WIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
@@ -34,7 +34,7 @@ def old_ids(draw: st.DrawFn) -> str:
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
 def test_never_raises_and_spans_are_valid(text: str) -> None:
     for ref in find_ids(text, today=TODAY):
-        assert parse_id(ref.id, today=TODAY) == (ref.id, None)
+        assert parse_id(ref.id, today=TODAY) == ArxivId(ref.id)
         if ref.span:
             assert 0 <= ref.span[0] < ref.span[1] <= len(text)
 
@@ -53,7 +53,7 @@ def test_citations_round_trip_through_web_noise(
     [ref] = find_ids(text, today=TODAY)
     assert (ref.id, ref.version, ref.found_by) == (arxiv_id, version, "text")
     assert ref.span is not None and text[slice(*ref.span)] == cited
-    assert parse_id(f"{arxiv_id}v{version}", today=TODAY) == (arxiv_id, version)
+    assert parse_id(f"{arxiv_id}v{version}", today=TODAY) == ArxivId(arxiv_id, version)
 
 
 @pytest.mark.timeout(30)

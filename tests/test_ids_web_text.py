@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from papertrail.document import Document, Link
-from papertrail.ids import extract_ids, find_ids, link_ids, parse_id
+from papertrail.ids import ArxivId, extract_ids, find_ids, link_ids, parse_id
 
 TODAY = date(2026, 11, 23)
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
@@ -160,7 +160,7 @@ def test_look_alikes_are_not_ids(text: str) -> None:
 def test_future_month_is_not_an_id_yet() -> None:
     assert ids("arXiv:2612.00001") == []
     assert find_ids("arXiv:2612.00001", today=date(2026, 12, 1))[0].id == "2612.00001"
-    assert parse_id("2611.00001", today=TODAY) == ("2611.00001", None)
+    assert parse_id("2611.00001", today=TODAY) == ArxivId("2611.00001")
 
 
 # --- the bare-number policy ------------------------------------------------------------

@@ -14,10 +14,10 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .decode import decode
 from .document import Document
@@ -28,6 +28,33 @@ from .summary import RunSummary, table_rows
 from .timelimit import PageProcessor, default_workers
 
 T = TypeVar("T")
+R = TypeVar("R", covariant=True)
+
+
+class Pending(Protocol[R]):
+    """A submitted piece of work: a ``concurrent.futures.Future`` or a Prefect future."""
+
+    def result(self) -> R: ...
+
+
+def windowed(items: Iterable[T], submit: Callable[[T], Pending[R]], width: int) -> Iterator[R]:
+    """Results of ``submit(item)`` for every item, in order, with at most ``width``
+    submitted and not yet collected: the sliding window every run shape uses, so memory
+    stays flat however many items a run has and plain runs compare like for like with
+    orchestrated ones."""
+    in_flight: deque[Pending[R]] = deque()
+    for item in items:
+        in_flight.append(submit(item))
+        if len(in_flight) > width:
+            yield in_flight.popleft().result()
+    while in_flight:
+        yield in_flight.popleft().result()
+
+
+def shards_of(inputs: Iterable[T], run_id: str, batch_size: int) -> Iterator[tuple[list[T], str]]:
+    """Batches of ``inputs`` with the shard id each is written under."""
+    for n, batch in enumerate(batched(inputs, batch_size)):
+        yield batch, f"{run_id}-{n:05d}"
 
 
 def new_run_id() -> str:
@@ -154,9 +181,43 @@ class Session:
         The documents (raw bytes, text) are dropped here, so a run's memory does not grow
         with its size: only the summary counts and one small row per input remain.
         """
-        docs = self.link(self.process(self.fetch([document_for(a) for a in inputs])))
+        return self.finish_batch(self.fetch([document_for(a) for a in inputs]), shard)
+
+    def finish_batch(self, docs: list[Document], shard: str) -> BatchOutcome:
+        """Process, link and write documents already fetched (or read from the archive)."""
+        docs = self.link(self.process(docs))
         paths, count = self.write(docs, shard)
         return BatchOutcome.of(docs, paths, count)
+
+    def archived(self) -> Iterator[Document]:
+        """The newest capture of every archived URL, as fetched documents (no network)."""
+        from .fetch import archived_documents
+
+        return archived_documents(self.settings)
+
+    def complete_pending(self) -> dict[str, Any]:
+        """Complete records whose enrichment is pending, writing each completed one as a
+        new version in a shard of its own; still-pending records stay as they are."""
+        from .arxiv import complete_records, needs_enrichment
+
+        pending = [r for r in self.output.iter_current_records() if needs_enrichment(r)]
+        completed = complete_records(pending, self.arxiv)
+        changed = [new for old, new in zip(pending, completed, strict=True) if new is not old]
+        written, path = 0, None
+        if changed:
+            with self.output.open_run(new_run_id() + "-enrich") as writer:
+                for record in changed:
+                    written += writer.write(record)
+            if writer.written:
+                path = str(writer.path)
+                self.catalogue()
+        return {
+            "pending_before": len(pending),
+            "records_written": written,
+            "still_pending": sum(1 for r in completed if needs_enrichment(r)),
+            "output": path,
+            "arxiv": self.arxiv.stats.as_dict(),
+        }
 
     # --- whole runs without an orchestrator (baseline for benchmarks, library users) ----
     def run(
@@ -167,27 +228,16 @@ class Session:
         run_id: str | None = None,
         concurrency: int = 1,
     ) -> RunSummary:
-        """The whole run as plain function calls: batches one after another, or up to
-        ``concurrency`` at once in threads (the same sliding window the ingest flow uses,
-        so the two can be compared like for like)."""
+        """The whole run as plain function calls: up to ``concurrency`` batches at once in
+        threads, through the same sliding window (:func:`windowed`) as the ingest flow."""
         run_id = run_id or new_run_id()
         summary = RunSummary(run_id=run_id)
         start = time.perf_counter()
-        shards = (
-            (batch, f"{run_id}-{n:05d}") for n, batch in enumerate(batched(inputs, batch_size))
-        )
-        if concurrency <= 1:
-            for batch, shard in shards:
-                self.run_batch(batch, shard).add_to(summary)
-        else:
-            with ThreadPoolExecutor(max_workers=concurrency) as pool:
-                in_flight: deque[Future[BatchOutcome]] = deque()
-                for batch, shard in shards:
-                    in_flight.append(pool.submit(self.run_batch, batch, shard))
-                    if len(in_flight) > concurrency:
-                        in_flight.popleft().result().add_to(summary)
-                while in_flight:
-                    in_flight.popleft().result().add_to(summary)
+        width = max(1, concurrency)
+        with ThreadPoolExecutor(max_workers=width) as pool:
+            submit = lambda s: pool.submit(self.run_batch, *s)  # noqa: E731
+            for outcome in windowed(shards_of(inputs, run_id, batch_size), submit, width):
+                outcome.add_to(summary)
         if summary.records_written:
             summary.add_output(self.catalogue())
         summary.arxiv = self.arxiv.stats.as_dict()
@@ -234,7 +284,7 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-_sessions: dict[str, Session] = {}
+_sessions: dict[tuple[str, Any], Session] = {}
 _sessions_lock = threading.Lock()
 
 
@@ -247,7 +297,8 @@ def session_for(
     global rate limit when a server is configured); the library default is the
     machine-wide file limiter.
     """
-    key = settings.model_dump_json()
+    # A different limiter factory is a different session, never silently the first one.
+    key = (settings.model_dump_json(), limiter_factory)
     with _sessions_lock:
         if key not in _sessions:
             limiter = limiter_factory(settings) if limiter_factory else None

@@ -378,7 +378,7 @@ class TitleResolver:
     @staticmethod
     def _base_id(paper: Paper) -> str:
         parsed = parse_id(paper.arxiv_id)
-        return parsed[0] if parsed else paper.arxiv_id
+        return parsed.id if parsed else paper.arxiv_id
 
     @staticmethod
     def _covered(cand: TitleCandidate, doc: Document) -> bool:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from papertrail.arxiv import parse_feed, parse_id
+from papertrail.arxiv import parse_feed
 from papertrail.errors import ArxivResponseError
+from papertrail.ids import parse_id
 
 ATOM = Path(__file__).parents[1] / "fixtures" / "arxiv" / "atom"
 MANIFEST = {m["file"]: m for m in json.loads((ATOM / "MANIFEST.json").read_text())}

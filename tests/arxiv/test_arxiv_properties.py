@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papertrail.arxiv import parse_feed, parse_id
+from papertrail.arxiv import parse_feed
+from papertrail.ids import parse_id
 from papertrail.testing.fake_arxiv import FakePaper, atom_feed
 
 new_ids = st.builds(

@@ -12,7 +12,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from papertrail.document import Document
-from papertrail.fetch import Fetcher, RawArchive, reprocess
+from papertrail.fetch import Fetcher, RawArchive, archived_documents
 from papertrail.inputs import make_document
 from papertrail.settings import Settings
 from papertrail.testing.hostile import HostileServer, page_html
@@ -51,12 +51,12 @@ def test_round_trip_reprocess_gives_identical_documents(
     ]
     fetched = {d.url: d for d in _fetch_all(settings, docs) if not d.errors}
     assert len(fetched) == 6
-    replayed = list(reprocess(settings))
+    replayed = list(archived_documents(settings))
     assert {d.url for d in replayed} == set(fetched)
     for doc in replayed:
         assert _fields(doc) == _fields(fetched[doc.url]), doc.url
     # the order is the order URLs were first archived, stable across calls
-    assert [d.url for d in replayed] == [d.url for d in reprocess(settings)]
+    assert [d.url for d in replayed] == [d.url for d in archived_documents(settings)]
 
 
 def test_records_hold_the_exact_bytes_as_sent(
@@ -112,7 +112,7 @@ def test_load_matches_by_canonical_url(
 
 
 def test_reprocess_without_archive_yields_nothing(make_settings: SettingsFactory) -> None:
-    assert list(reprocess(make_settings())) == []
+    assert list(archived_documents(make_settings())) == []
 
 
 def test_local_files_are_resource_records(make_settings: SettingsFactory, tmp_path: Path) -> None:

@@ -10,14 +10,14 @@ from ..record import Paper
 from .cache import PaperCache
 from .client import ArxivClient, Lookup
 from .feed import FeedPage, parse_feed
-from .identifiers import ArxivId, base_id, parse_id
-from .limiter import FileLimiter, Limiter, local_limiter
+from .identifiers import base_id
+from .limiter import SAFETY_MARGIN, FileLimiter, Limiter, local_limiter
 from .stage import complete_records, enrich, needs_enrichment
 from .stats import ArxivStats
 
 __all__ = [
+    "SAFETY_MARGIN",
     "ArxivClient",
-    "ArxivId",
     "ArxivStats",
     "FeedPage",
     "FileLimiter",
@@ -31,5 +31,4 @@ __all__ = [
     "local_limiter",
     "needs_enrichment",
     "parse_feed",
-    "parse_id",
 ]

@@ -19,10 +19,10 @@ import httpx
 
 from ..closing import Closing
 from ..errors import ArxivError, ArxivResponseError, ArxivUnavailable, InputError, StorageError
+from ..ids import parse_id
 from ..record import Paper
 from ..settings import Settings
 from .cache import PaperCache
-from .identifiers import parse_id
 from .limiter import Limiter, local_limiter
 from .session import ApiSession
 from .stats import ArxivStats
@@ -89,7 +89,7 @@ class ArxivClient(Closing):
             if parsed is None:
                 out.failed[raw] = "malformed_id"
             else:
-                wanted.append(parsed.base)
+                wanted.append(parsed.id)
         wanted = list(dict.fromkeys(wanted))
         cached, cached_missing = self.cache.get_many(wanted)
         out.papers.update(cached)

@@ -72,7 +72,7 @@ def result_to_paper(result: arxiv.Result) -> Paper:
         )
     pdf = result.pdf_url.replace("http://", "https://", 1) if result.pdf_url else None
     return Paper(
-        arxiv_id=parsed.base,
+        arxiv_id=parsed.id,
         version=parsed.version,
         title=" ".join(result.title.split()),
         authors=[" ".join(a.name.split()) for a in result.authors],
@@ -84,7 +84,7 @@ def result_to_paper(result: arxiv.Result) -> Paper:
         doi=result.doi,
         journal_ref=result.journal_ref,
         comment=result.comment,
-        abs_url=f"https://arxiv.org/abs/{parsed.base}",
+        abs_url=f"https://arxiv.org/abs/{parsed.id}",
         pdf_url=pdf,
     )
 

@@ -2,13 +2,13 @@
 ledger that lets unchanged pages cost a 304. No Prefect in here: flows call these.
 
 Public surface: :class:`Fetcher`, :class:`RawArchive`, :class:`Ledger`,
-:func:`reprocess`, :func:`canonical_url`, :func:`check_url`.
+:func:`archived_documents`, :func:`canonical_url`, :func:`check_url`.
 """
 
 from .archive import Capture, RawArchive
+from .archived import archived_documents
 from .fetcher import Fetcher
 from .ledger import Ledger, LedgerEntry
-from .reprocess import reprocess
 from .safety import check_url
 from .urls import canonical_url
 
@@ -18,7 +18,7 @@ __all__ = [
     "Ledger",
     "LedgerEntry",
     "RawArchive",
+    "archived_documents",
     "canonical_url",
     "check_url",
-    "reprocess",
 ]

@@ -102,8 +102,8 @@ _WHOLE_NEW = re.compile(
 _WHOLE_OLD = re.compile(rf"{_PREFIX}{OLD_RE}{VERSION_RE}(?:/.*)?", re.IGNORECASE | re.DOTALL)
 
 
-def parse_id(candidate: str, *, today: date | None = None) -> tuple[str, int | None] | None:
-    """Validate one string as a single arXiv id; ``(canonical id, version)`` or None.
+def parse_id(candidate: str, *, today: date | None = None) -> ArxivId | None:
+    """Validate one string as a single arXiv id: its canonical :class:`ArxivId`, or None.
 
     Accepts ``2307.09288``, ``2307.09288v2``, ``arXiv:hep-th/9901001``,
     ``math.GT/0309136`` (subject class dropped), a leading ``/`` and a trailing
@@ -113,5 +113,4 @@ def parse_id(candidate: str, *, today: date | None = None) -> tuple[str, int | N
     m = _WHOLE_NEW.fullmatch(candidate) or _WHOLE_OLD.fullmatch(candidate)
     if m is None:
         return None
-    found = from_match(m, today or date.today())
-    return (found.id, found.version) if found else None
+    return from_match(m, today or date.today())

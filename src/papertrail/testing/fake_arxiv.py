@@ -32,7 +32,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
-from papertrail.arxiv.identifiers import parse_id
+from papertrail.ids import parse_id
 
 from .served import Served
 
@@ -535,9 +535,9 @@ class FakeArxivAPI(Served):
             if parsed is None:
                 code = f"incorrect_id_format_for_{raw}"
                 return 400, error_feed(code, f"incorrect id format for {raw}"), {}
-            paper = self.papers.get(parsed.base)
+            paper = self.papers.get(parsed.id)
             if paper is None and self.synthesize:
-                paper = self.papers.setdefault(parsed.base, synthetic_paper(parsed.base))
+                paper = self.papers.setdefault(parsed.id, synthetic_paper(parsed.id))
             if paper is not None and (parsed.version is None or parsed.version <= paper.version):
                 matches.append(paper)
         if query:

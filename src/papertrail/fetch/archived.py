@@ -14,7 +14,7 @@ from ..settings import Settings
 from .archive import INDEX_NAME, RawArchive
 
 
-def reprocess(settings: Settings) -> Iterator[Document]:
+def archived_documents(settings: Settings) -> Iterator[Document]:
     """The newest capture of every archived URL, as fetched Documents (raw, status,
     headers, final_url, content_type, fetched_at), in the order URLs were first archived.
     An empty or missing archive yields nothing."""
