@@ -17,7 +17,8 @@ what run summaries count and what records store, so they must not contain free t
     │   └── RedirectError         too many redirects, or a loop
     ├── DecodeError           bytes could not be read as text
     ├── ExtractError          cleaning failed or exceeded its time limit
-    │   └── PageTimeLimit         one page took longer than page_time_limit
+    │   ├── PageTimeLimit         one page took longer than page_time_limit
+    │   └── WorkerDied            the worker process cleaning a page died
     ├── DiscoveryError        a feed, sitemap or listing page could not be read
     ├── ArxivError            the arXiv API could not be used
     │   ├── ArxivUnavailable      network errors, 429/5xx after retries
@@ -97,6 +98,12 @@ class PageTimeLimit(ExtractError):
     """A page exceeded ``page_time_limit``; its worker was stopped and replaced."""
 
     reason = "time_limit"
+
+
+class WorkerDied(ExtractError):
+    """The process cleaning a page died (out of memory, a crash in a C extension)."""
+
+    reason = "worker_died"
 
 
 class DiscoveryError(PapertrailError):

@@ -1,16 +1,18 @@
 """The stage boundary.
 
-A *stage* is a callable ``Document -> Document`` that fills its own fields and never drops
-the document. :func:`run_stage` is the stage boundary: it times the call and turns any
-exception into a :class:`~papertrail.record.StageError` on the document, so a failing
-page never takes the run down with it. Composition lives in
+A *stage* is a callable ``Document -> Document`` that fills its own fields of the document
+it is given (and returns it, for chaining) and never drops it. :func:`boundary` is the
+stage boundary, the one place where time is recorded and any exception becomes a
+:class:`~papertrail.record.StageError` on the document, so a failing page never takes the
+run down with it; :func:`run_stage` runs one stage inside it. Composition lives in
 :class:`papertrail.session.Session`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from .crashpoints import crash_point
 from .document import Document
@@ -29,17 +31,35 @@ def run_stage(name: str, stage: Stage, doc: Document) -> Document:
     if doc.failed or doc.skipped:
         return doc
     crash_point(name)
+    with boundary(doc, name):
+        stage(doc)  # stages fill the fields of the document they are given
+    return doc
+
+
+@contextmanager
+def boundary(doc: Document, stage: str) -> Iterator[None]:
+    """The stage boundary as a block: any exception inside becomes a StageError on
+    ``doc`` (never raised), and the time spent is added to ``doc.timings[stage]``."""
     start = time.perf_counter()
     try:
-        result = stage(doc)
-    except PapertrailError as exc:
-        doc.add_error(name, exc.reason, exc.message)
-        result = doc
+        yield
     except Exception as exc:
-        doc.add_error(name, f"internal_{type(exc).__name__}", f"{type(exc).__name__}: {exc}")
-        result = doc
-    result.timings[name] = result.timings.get(name, 0.0) + time.perf_counter() - start
-    return result
+        record_failure(doc, stage, exc)
+    finally:
+        add_time(doc, stage, time.perf_counter() - start)
+
+
+def record_failure(doc: Document, stage: str, exc: BaseException) -> None:
+    """The one place an exception becomes a :class:`~papertrail.record.StageError`: our
+    own errors keep their stable reason; anything else is ``internal_<Type>``."""
+    if isinstance(exc, PapertrailError):
+        doc.add_error(stage, exc.reason, exc.message)
+    else:
+        doc.add_error(stage, f"internal_{type(exc).__name__}", f"{type(exc).__name__}: {exc}")
+
+
+def add_time(doc: Document, stage: str, seconds: float) -> None:
+    doc.timings[stage] = doc.timings.get(stage, 0.0) + seconds
 
 
 def run_stages(doc: Document, stages: StageList) -> Document:

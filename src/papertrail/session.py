@@ -22,7 +22,7 @@ from typing import Any, Protocol, TypeVar
 from .decode import decode
 from .document import Document
 from .errors import InputError
-from .pipeline import StageList, run_stage
+from .pipeline import StageList, add_time, record_failure, run_stage
 from .settings import Settings
 from .summary import RunSummary, table_rows
 from .timelimit import PageProcessor, default_workers
@@ -70,7 +70,7 @@ def document_for(arg: str) -> Document:
         return make_document(arg)
     except InputError as exc:
         doc = Document(url=arg)
-        doc.add_error("input", exc.reason, exc.message)
+        record_failure(doc, "input", exc)
         return doc
 
 
@@ -146,7 +146,7 @@ class Session:
         if live:
             share = (time.perf_counter() - start) / len(live)
             for d in live:
-                d.timings["enrich"] = d.timings.get("enrich", 0.0) + share
+                add_time(d, "enrich", share)
         return docs
 
     def write(self, docs: list[Document], shard: str) -> tuple[list[str], int]:

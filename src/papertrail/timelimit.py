@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING
 
 from .crashpoints import crash_point
 from .document import Document
-from .errors import PageTimeLimit
-from .pipeline import StageList, run_stages
+from .errors import PageTimeLimit, WorkerDied
+from .pipeline import StageList, add_time, record_failure, run_stages
 
 if TYPE_CHECKING:
     from pebble import ProcessFuture, ProcessPool
@@ -161,17 +161,20 @@ class PageProcessor:
                 raise future
             done: Document = future.result()
         except FutureTimeout:
-            exc = PageTimeLimit(
-                f"processing took longer than {self.time_limit:g} s; worker stopped"
+            record_failure(
+                doc,
+                "clean",
+                PageTimeLimit(f"processing took longer than {self.time_limit:g} s; worker stopped"),
             )
-            doc.add_error("clean", exc.reason, exc.message)
-            doc.timings["clean"] = doc.timings.get("clean", 0.0) + self.time_limit
+            add_time(doc, "clean", self.time_limit)
             return doc
         except ProcessExpired as exc:
-            doc.add_error("clean", "worker_died", f"worker process died (exit code {exc.exitcode})")
+            record_failure(
+                doc, "clean", WorkerDied(f"worker process died (exit code {exc.exitcode})")
+            )
             return doc
         except Exception as exc:  # pickling problems and the like: recorded, never raised
-            doc.add_error("clean", f"internal_{type(exc).__name__}", f"{type(exc).__name__}: {exc}")
+            record_failure(doc, "clean", exc)
             return doc
         done.raw = doc.raw
         return done

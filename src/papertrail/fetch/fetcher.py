@@ -29,10 +29,10 @@ from ..errors import (
     FetchError,
     FetchTimeout,
     HTTPStatusError,
-    PapertrailError,
     RedirectError,
     TooLargeError,
 )
+from ..pipeline import boundary
 from ..settings import Settings
 from .archive import RawArchive
 from .exchange import Exchange, headers_dict
@@ -435,15 +435,9 @@ class Fetcher(Closing):
 
     def _fetch_recorded(self, doc: Document) -> Document:
         """:meth:`fetch` at a stage boundary: errors land on the document."""
-        start = time.perf_counter()
-        try:
+        with boundary(doc, "fetch"):  # one document must not stop the batch
             self.fetch(doc)
             crash_point("fetch")
-        except PapertrailError as exc:
-            doc.add_error("fetch", exc.reason, exc.message)
-        except Exception as exc:  # one document must not stop the batch
-            doc.add_error("fetch", f"internal_{type(exc).__name__}", f"{type(exc).__name__}: {exc}")
-        doc.timings["fetch"] = doc.timings.get("fetch", 0.0) + time.perf_counter() - start
         return doc
 
     # --- lifecycle -------------------------------------------------------------------
