@@ -16,7 +16,7 @@ import pytest
 from papertrail.ids import find_ids, parse_id
 
 CASES = json.loads(
-    (Path(__file__).parent / "fixtures" / "arxiv" / "identifier-cases.json").read_text("utf-8")
+    (Path(__file__).parents[1] / "fixtures" / "arxiv" / "identifier-cases.json").read_text("utf-8")
 )
 TODAY = date(2026, 11, 23)
 

@@ -12,7 +12,7 @@ from papertrail.document import Document, Link
 from papertrail.ids import ArxivId, extract_ids, find_ids, link_ids, parse_id
 
 TODAY = date(2026, 11, 23)
-SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+SEEDS = Path(__file__).parents[1] / "fixtures" / "seeds"
 EXPECTED = json.loads((SEEDS / "expected_ids.json").read_text("utf-8"))
 
 

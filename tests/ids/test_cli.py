@@ -12,7 +12,7 @@ import pytest
 
 pytestmark = pytest.mark.slow  # subprocesses (about 0.5 s each)
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 
 
