@@ -130,6 +130,25 @@ class OutputStore:
         finally:
             conn.close()
 
+    def latest(self, key: str) -> ArticleRecord | None:
+        """The latest good record of an article, by ``article_id`` or any of its URLs."""
+        if (
+            not (self.clean_dir / INDEX_NAME).exists()
+            and not (self.clean_dir / ARTICLES_DIR).is_dir()
+        ):
+            return None
+        conn = self._connect()
+        try:
+            row = conn.execute("SELECT article_id FROM urls WHERE url=?", (key,)).fetchone()
+            state = lookup(conn, row[0] if row else key)
+        finally:
+            conn.close()
+        if state is None:
+            return None
+        for _, record in read_shard(self.clean_dir / state.shard, only={state.line}):
+            return record
+        return None
+
     def rebuild_index(self) -> int:
         """Rebuild the index from the shards alone; returns the number of articles."""
         conn = self._connect()

@@ -113,7 +113,21 @@ def test_served_deployment_runs_on_its_schedule(
         )
         with background([PYTHON, "-m", "flows.serve"], env, log):
             run = wait_for_scheduled_run(prefect_server, "discover-minutely", log)
+            status = subprocess.run(
+                [PYTHON, "-m", "flows.status", "--json"], cwd=ROOT, env=env,
+                capture_output=True, text=True, timeout=120,
+            )  # fmt: skip
     assert_ingested(run, Path(run_env["PAPERTRAIL_DATA_DIR"]), url)
+    # flows.status reports the run the scheduler made, its counts, and the next one.
+    assert status.returncode == 0, status.stderr
+    report = json.loads(status.stdout)
+    (dep,) = [d for d in report["deployments"] if d["deployment"] == "discover-minutely"]
+    assert dep["schedules"] == [f"cron {EVERY_MINUTE}"]
+    assert dep["last_run"]["by_schedule"] and dep["last_run"]["state"] == "Completed"
+    assert dep["last_run"]["counts"]["records"] >= 1
+    assert dep["next_run"] is not None
+    (src,) = report["sources"]
+    assert src["source"] == "minutely" and src["deployments"] == ["discover-minutely"]
 
 
 def every_minute_project_file(tmp_path: Path) -> Path:
