@@ -270,6 +270,8 @@ def print_summary(summary: dict[str, Any], as_json: bool) -> None:
         console.print(f"  failure {reason}: {n}")
     for path in s["outputs"]:
         console.print(f"  output: {path}")
+    for note in s.get("notes", []):
+        console.print(f"  note: {note}", markup=False)
 
 
 @contextmanager

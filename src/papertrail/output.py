@@ -234,6 +234,8 @@ class RunWriter:
         self._snapshot: dict[str, ArticleState | None] = {}
         # article_id -> state after this run's own writes
         self._latest: dict[str, ArticleState] = {}
+        # article_id -> input URL of the record this run wrote for it
+        self._urls: dict[str, str] = {}
 
     # -- context manager ----------------------------------------------------------------
     def __enter__(self) -> RunWriter:
@@ -280,6 +282,17 @@ class RunWriter:
         row = self._conn.execute("SELECT article_id FROM urls WHERE url=?", (url,)).fetchone()
         return row[0] if row else None
 
+    def latest_url(self, article_id: str) -> str | None:
+        """The input URL of the article's latest committed record (to explain a skip)."""
+        if article_id in self._urls:
+            return self._urls[article_id]
+        base = self._base(article_id)
+        if base is None or not base.shard:
+            return None
+        for _, record in read_shard(self.store.clean_dir / base.shard, only={base.line}):
+            return record.url
+        return None
+
     def write(self, record: ArticleRecord) -> bool:
         """Assign ``record.version`` and stage it; False when the article is unchanged."""
         if self._conn is None:
@@ -307,6 +320,7 @@ class RunWriter:
                 return False
             self._articles.write_line(out.model_dump_json())
             self._latest[record.article_id] = new
+            self._urls[record.article_id] = record.url
             self.written += 1
             return True
 
