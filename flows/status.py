@@ -147,7 +147,7 @@ def render(status: dict[str, Any]) -> str:
         last = dep["last_run"]
         if last:
             counts = last.get("counts") or {}
-            shown = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
+            shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())
             when = last["ended"] or last["started"] or last["scheduled_for"]
             how = "scheduled" if last["by_schedule"] else "by hand"
             out.append(

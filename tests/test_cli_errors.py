@@ -132,3 +132,30 @@ def test_python_m_prints_one_line_not_a_traceback(env: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0, result.stderr
     assert "unknown source 'nosuch'" in result.stderr
+
+
+def test_show_prints_the_latest_record_by_url_or_id(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from papertrail.session import Session
+    from papertrail.settings import Settings
+
+    from .conftest import FIXTURES
+
+    page = str(FIXTURES / "pages" / "roundup.html")
+    session = Session(Settings(enrich=False, process_workers=0))
+    try:
+        session.run([page])
+    finally:
+        session.close()
+    show = entry("papertrail.show")
+    assert show(["https://example.org/news/2024/ml-weekly-15.html", "--json"]) == cli.EXIT_OK
+    record = json.loads(capsys.readouterr().out)
+    assert record["title"] == "本周值得一读的四篇机器学习论文" and record["version"] == 1
+    assert show([record["article_id"]]) == cli.EXIT_OK
+    pretty = capsys.readouterr().out
+    assert "本周值得一读的四篇机器学习论文" in pretty and record["article_id"] in pretty
+    assert show(["https://example.org/never-seen"]) == cli.EXIT_FAILED
+    assert "no record of https://example.org/never-seen" in capsys.readouterr().err
