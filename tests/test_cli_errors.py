@@ -159,3 +159,26 @@ def test_show_prints_the_latest_record_by_url_or_id(
     assert "本周值得一读的四篇机器学习论文" in pretty and record["article_id"] in pretty
     assert show(["https://example.org/never-seen"]) == cli.EXIT_FAILED
     assert "no record of https://example.org/never-seen" in capsys.readouterr().err
+
+
+def test_status_render_shows_last_and_next_runs() -> None:
+    from flows.status import render
+
+    status = {
+        "api_url": "http://127.0.0.1:4200/api",
+        "deployments": [
+            {"name": "discover/discover-weekly", "deployment": "discover-weekly",
+             "paused": False, "work_pool": None, "schedules": ["cron 0 6 * * 1"],
+             "last_run": {"name": "x", "state": "Completed", "by_schedule": True,
+                          "scheduled_for": "2026-11-30T06:00:00+00:00", "started": None,
+                          "ended": "2026-11-30T06:00:41+00:00",
+                          "counts": {"pages": 3, "records": 2, "failed": 1}},
+             "next_run": "2026-12-07T06:00:00+00:00"},
+        ],
+        "sources": [{"source": "weekly", "enabled": True, "schedule": "0 6 * * 1",
+                     "deployments": ["discover-weekly"]}],
+    }  # fmt: skip
+    text = render(status)
+    assert "last run: Completed at 2026-11-30T06:00:41+00:00 (scheduled): pages 3, " in text
+    assert "next run: 2026-12-07T06:00:00+00:00" in text
+    assert "weekly: 0 6 * * 1 -> discover-weekly" in text
