@@ -9,7 +9,6 @@ the same ingest flow, as one subflow run. Scheduled per source by ``flows.serve`
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from typing import Any
@@ -19,6 +18,7 @@ from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from papertrail import cli
 from papertrail.discover import discover_detailed
 from papertrail.errors import PapertrailError
 from papertrail.output import OutputStore
@@ -26,6 +26,7 @@ from papertrail.settings import Settings
 from papertrail.sources import load_sources
 
 from .ingest import ingest
+from .runtime import RUN_COUNTS
 
 
 @task(name="discover-source", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[10, 60])
@@ -75,13 +76,25 @@ def discover(
     summary: dict[str, Any] = {"sources": results, "new_urls": len(urls)}
     if urls:
         summary["ingest"] = ingest(urls=urls, enrich=enrich, concurrency=concurrency)
+    counts = summary.get("ingest", {})
+    create_table_artifact(  # what flows.status reports as the run's outcome
+        key=RUN_COUNTS,
+        table=[
+            {"new_urls": len(urls), "pages": counts.get("pages", 0),
+             "records": counts.get("records_written", 0), "failed": counts.get("failed", 0),
+             "source_errors": sum(1 for r in results if r["error"])}
+        ],
+    )  # fmt: skip
     return summary
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m flows.discover",
-        description="Find new articles in the sources file and ingest them.",
+    return cli.run(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = cli.parser(
+        "python -m flows.discover", "Find new articles in the sources file and ingest them."
     )
     parser.add_argument(
         "sources", nargs="*", metavar="SOURCE", help="source names (default: all enabled)"
@@ -89,25 +102,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-enrich", action="store_true", help="do not call the arXiv API")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
-    try:
-        load_sources(Settings().sources_file)
-    except PapertrailError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 2
+    cli.configure_logging(args)
+    cli.load_catalogue(cli.load_settings(), args.sources)  # before any flow run: exit 2
     result = discover(sources=args.sources or None, enrich=not args.no_enrich)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
+        lines = []
         for r in result["sources"]:
             extra = f" ({r['error']})" if r["error"] else ""
-            print(f"{r['source']}: {len(r['urls'])} new{extra}")
+            lines.append(f"{r['source']}: {len(r['urls'])} new{extra}")
         if "ingest" in result:
             s = result["ingest"]
-            print(f"ingested {s['inputs']} inputs: {s['pages']} pages, {s['failed']} failed")
+            lines.append(f"ingested {s['inputs']} inputs: {s['pages']} pages, {s['failed']} failed")
+        cli.echo(args, *lines)
     failed = any(r["error"] for r in result["sources"]) or not result.get("ingest", {}).get(
         "ok", True
     )
-    return 1 if failed else 0
+    return cli.EXIT_FAILED if failed else cli.EXIT_OK
 
 
 if __name__ == "__main__":

@@ -9,18 +9,19 @@ Nothing is lost, and nothing is written twice without a newer version.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from papertrail import cli
 from papertrail.settings import Settings
 
+from .runtime import RUN_COUNTS
 from .runtime import session as session_for
 
 
@@ -38,27 +39,39 @@ def enrich(out: str | None = None) -> dict[str, Any]:
         key="enrich-summary",
         markdown="# Deferred enrichment\n\n" + "\n".join(f"- {k}: {v}" for k, v in result.items()),
     )
+    create_table_artifact(  # what flows.status reports as the run's outcome
+        key=RUN_COUNTS,
+        table=[{"records": result["records_written"], "pending": result["still_pending"]}],
+    )
     return result
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m flows.enrich",
-        description="Complete records whose arXiv enrichment is pending.",
+    return cli.run(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = cli.parser(
+        "python -m flows.enrich", "Complete records whose arXiv enrichment is pending."
     )
     parser.add_argument("--out", type=Path, metavar="DIR", help="output directory to update")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
+    cli.configure_logging(args)
+    if args.out is not None:
+        cli.writable_dir(args.out, "--out")
+    cli.load_settings(**({"clean_dir": args.out} if args.out else {}))
     result = enrich(out=str(args.out) if args.out else None)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print(
+        cli.echo(
+            args,
             f"{result['pending_before']} pending records: {result['records_written']} "
             f"completed, {result['still_pending']} still pending"
-            + (f" -> {result['output']}" if result["output"] else "")
+            + (f" -> {result['output']}" if result["output"] else ""),
         )
-    return 0 if result["still_pending"] == 0 else 1
+    return cli.EXIT_OK if result["still_pending"] == 0 else cli.EXIT_FAILED
 
 
 if __name__ == "__main__":

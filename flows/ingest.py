@@ -24,6 +24,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from papertrail import cli
 from papertrail.document import Document
 from papertrail.errors import PapertrailError
 from papertrail.preflight import preflight
@@ -160,12 +161,10 @@ def ingest(
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m flows.ingest",
-        description="Fetch articles, strip boilerplate, find and enrich arXiv papers, "
-        "write clean JSONL.",
+    parser = cli.parser(
+        "python -m flows.ingest",
+        "Fetch articles, strip boilerplate, find and enrich arXiv papers, write clean JSONL.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "urls",
@@ -242,23 +241,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.concurrency < 1 or args.batch_size < 1:
         parser.error("--concurrency and --batch-size must be at least 1")
     if args.out is not None:
-        _check_writable(parser, args.out)
+        cli.writable_dir(args.out, "--out")
     args.inputs = inputs
     return args
-
-
-def _check_writable(parser: argparse.ArgumentParser, out: Path) -> None:
-    probe = out
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    if not probe.is_dir() or not _access_w(probe):
-        parser.error(f"--out {out}: not a writable directory")
-
-
-def _access_w(path: Path) -> bool:
-    import os
-
-    return os.access(path, os.W_OK | os.X_OK)
 
 
 def print_summary(summary: dict[str, Any], as_json: bool) -> None:
@@ -280,6 +265,8 @@ def print_summary(summary: dict[str, Any], as_json: bool) -> None:
         console.print(f"  failure {reason}: {n}")
     for path in s["outputs"]:
         console.print(f"  output: {path}")
+    for note in s.get("notes", []):
+        console.print(f"  note: {note}", markup=False)
 
 
 @contextmanager
@@ -300,7 +287,7 @@ def prefect_api(keep_server: bool) -> Iterator[None]:
 
 
 @contextmanager
-def progress_bar(enabled: bool) -> Iterator[None]:
+def progress_bar(enabled: bool, total: int | None = None) -> Iterator[None]:
     """A rich progress bar on stderr while the run goes, when stderr is a terminal."""
     global progress_hook
     if not enabled or not sys.stderr.isatty():
@@ -317,7 +304,7 @@ def progress_bar(enabled: bool) -> Iterator[None]:
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        task_id = bar.add_task("ingesting", total=None)
+        task_id = bar.add_task("ingesting", total=total)  # known: no "0/?" on one batch
 
         def update(done: int, total: int) -> None:
             bar.update(task_id, completed=done, total=total)
@@ -330,18 +317,20 @@ def progress_bar(enabled: bool) -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    return cli.run(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
     args = parse_args(argv)
-    try:
-        settings = Settings(**({"clean_dir": args.out} if args.out else {}))
-    except Exception as exc:
-        print(f"error: invalid PAPERTRAIL_* settings: {exc}", file=sys.stderr)
-        return 2
+    cli.configure_logging(args)
+    settings = cli.load_settings(**({"clean_dir": args.out} if args.out else {}))
     if problems := preflight(settings, args.inputs):  # before any work: nothing written
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
-        return 2
+        return cli.EXIT_USAGE
+    bar = not (args.json or args.quiet)
     try:
-        with prefect_api(args.keep_server), progress_bar(enabled=not args.json):
+        with prefect_api(args.keep_server), progress_bar(bar, total=len(args.inputs)):
             summary = ingest(
                 urls=args.inputs,
                 out=str(args.out) if args.out else None,
@@ -354,9 +343,10 @@ def main(argv: list[str] | None = None) -> int:
             )
     except PapertrailError as exc:  # disk full, locked database...: committed data stays
         print(f"error: run stopped: {exc.message} [{exc.reason}]", file=sys.stderr)
-        return 1
-    print_summary(summary, args.json)
-    return 0 if summary["ok"] else 1
+        return cli.EXIT_FAILED
+    if not args.quiet:
+        print_summary(summary, args.json)
+    return cli.EXIT_OK if summary["ok"] else cli.EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ strictly offline: those records are then marked pending).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from papertrail import cli
 from papertrail.document import Document
 from papertrail.session import BatchOutcome, new_run_id, shards_of
 from papertrail.settings import Settings
@@ -52,23 +52,36 @@ def reprocess(out: str | None = None, enrich: bool = True, batch_size: int = 50)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m flows.reprocess",
-        description="Rebuild clean records from the raw archive, with no page fetched.",
+    return cli.run(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = cli.parser(
+        "python -m flows.reprocess",
+        "Rebuild clean records from the raw archive, with no page fetched.",
     )
     parser.add_argument("--out", type=Path, metavar="DIR", help="output directory")
     parser.add_argument("--no-enrich", action="store_true", help="never call the arXiv API")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
+    cli.configure_logging(args)
+    if args.out is not None:
+        cli.writable_dir(args.out, "--out")
+    settings = cli.load_settings(**({"clean_dir": args.out} if args.out else {}))
+    if not settings.raw_path.is_dir():
+        raise cli.UsageError(
+            f"no raw archive at {settings.raw_path} (PAPERTRAIL_DATA_DIR / PAPERTRAIL_RAW_DIR)"
+        )
     result = reprocess(out=str(args.out) if args.out else None, enrich=not args.no_enrich)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        print(
+        cli.echo(
+            args,
             f"{result['inputs']} archived pages: {result['records_written']} records written "
-            f"({result['unchanged']} unchanged, {result['failed']} failed)"
+            f"({result['unchanged']} unchanged, {result['failed']} failed)",
         )
-    return 0 if result["ok"] else 1
+    return cli.EXIT_OK if result["ok"] else cli.EXIT_FAILED
 
 
 if __name__ == "__main__":

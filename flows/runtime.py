@@ -12,6 +12,9 @@ from papertrail.settings import Settings
 
 from .arxiv_limit import make_limiter
 
+#: Artifact key of a run's counts (pages, records, failed...), read by ``flows.status``.
+RUN_COUNTS = "run-counts"
+
 
 def session(settings: Settings) -> Session:
     return session_for(settings, limiter_factory=make_limiter)

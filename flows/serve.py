@@ -9,10 +9,11 @@ and workers, which is how the set-up scales out to more machines.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from typing import Any
+
+from papertrail import cli
 
 from .server import start as start_server
 
@@ -54,19 +55,26 @@ def build_deployments(settings: Any) -> list[Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m flows.serve", description=__doc__)
+    return cli.run(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = cli.parser("python -m flows.serve", __doc__)
     parser.add_argument("--limit", type=int, default=2, help="flow runs at once (default 2)")
     args = parser.parse_args(argv)
+    if args.limit < 1:
+        parser.error("--limit must be at least 1")
+    cli.configure_logging(args)
+    settings = cli.load_settings()
+    cli.load_catalogue(settings)  # an invalid sources file: one line, exit 2, no server
     if not os.environ.get("PREFECT_API_URL"):
         os.environ["PREFECT_API_URL"] = start_server()
     from prefect import serve
 
-    from papertrail.settings import Settings
-
-    deployments = build_deployments(Settings())
-    print(f"serving {len(deployments)} deployments on {os.environ['PREFECT_API_URL']}")
+    deployments = build_deployments(settings)
+    cli.echo(args, f"serving {len(deployments)} deployments on {os.environ['PREFECT_API_URL']}")
     serve(*deployments, limit=args.limit)
-    return 0
+    return cli.EXIT_OK
 
 
 if __name__ == "__main__":

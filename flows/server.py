@@ -9,7 +9,6 @@ to 127.0.0.1. The CLIs find it on their own (:func:`use_running_server`).
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import socket
@@ -20,6 +19,8 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
+
+from papertrail import cli
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 4200
@@ -149,7 +150,11 @@ def stop() -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m flows.server", description=__doc__)
+    return cli.run(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = cli.parser("python -m flows.server", __doc__)
     parser.add_argument("action", choices=["start", "stop", "status"])
     args = parser.parse_args(argv)
     if args.action == "start":

@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-echo "setting up .venv (pip install -e .) ..."
-.venv/bin/pip install -q --disable-pip-version-check -e . 2>&1 | { grep -v "^WARNING: Location" || true; }
+echo "setting up .venv (pip install -c constraints.txt -e .) ..."
+.venv/bin/pip install -q --disable-pip-version-check -c constraints.txt -e . 2>&1 | { grep -v "^WARNING: Location" || true; }
 PY=.venv/bin/python
 tmp=$(mktemp -d)
 cleanup() { kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"; }

@@ -25,3 +25,24 @@ def test_gzip_output_setting_gzips_the_run_shards(tmp_path: Path) -> None:
     (line,) = gzip.decompress(shard.read_bytes()).decode("utf-8").splitlines()
     assert json.loads(line)["title"] == "本周值得一读的四篇机器学习论文"
     assert summary.records_written == 1
+
+
+def test_a_copy_under_another_url_says_which_record_it_repeats(tmp_path: Path) -> None:
+    """Same canonical URL = same article: the copy writes nothing and the run says why."""
+    first = tmp_path / "first.html"
+    copy = tmp_path / "copy.html"
+    page = (FIXTURES / "pages" / "roundup.html").read_bytes()
+    first.write_bytes(page)
+    copy.write_bytes(page)
+    settings = Settings(data_dir=tmp_path / "data", enrich=False, process_workers=0)
+    session = Session(settings)
+    try:
+        session.run([str(first)])
+        summary = session.run([str(copy)])
+    finally:
+        session.close()
+    assert summary.unchanged == 1 and summary.records_written == 0
+    (note,) = summary.notes
+    assert "copy.html: unchanged, same article as " in note
+    assert "first.html" in note
+    assert "https://example.org/news/2024/ml-weekly-15.html" in note

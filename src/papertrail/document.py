@@ -74,6 +74,7 @@ class Document:
     errors: list[StageError] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     skipped: str | None = None  # reason the document was left out of output (e.g. unchanged)
+    note: str | None = None  # for the user: why (e.g. same article as an earlier URL)
 
     @property
     def failed(self) -> bool:

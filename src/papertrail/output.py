@@ -129,6 +129,25 @@ class OutputStore:
         finally:
             conn.close()
 
+    def latest(self, key: str) -> ArticleRecord | None:
+        """The latest good record of an article, by ``article_id`` or any of its URLs."""
+        if (
+            not (self.clean_dir / INDEX_NAME).exists()
+            and not (self.clean_dir / ARTICLES_DIR).is_dir()
+        ):
+            return None
+        conn = self._connect()
+        try:
+            row = conn.execute("SELECT article_id FROM urls WHERE url=?", (key,)).fetchone()
+            state = lookup(conn, row[0] if row else key)
+        finally:
+            conn.close()
+        if state is None:
+            return None
+        for _, record in read_shard(self.clean_dir / state.shard, only={state.line}):
+            return record
+        return None
+
     def rebuild_index(self) -> int:
         """Rebuild the index from the shards alone; returns the number of articles."""
         conn = self._connect()
@@ -200,6 +219,8 @@ class RunWriter:
         self._snapshot: dict[str, ArticleState | None] = {}
         # article_id -> state after this run's own writes
         self._latest: dict[str, ArticleState] = {}
+        # article_id -> input URL of the record this run wrote for it
+        self._urls: dict[str, str] = {}
 
     # -- context manager ----------------------------------------------------------------
     def __enter__(self) -> RunWriter:
@@ -246,6 +267,17 @@ class RunWriter:
         row = self._conn.execute("SELECT article_id FROM urls WHERE url=?", (url,)).fetchone()
         return row[0] if row else None
 
+    def latest_url(self, article_id: str) -> str | None:
+        """The input URL of the article's latest committed record (to explain a skip)."""
+        if article_id in self._urls:
+            return self._urls[article_id]
+        base = self._base(article_id)
+        if base is None or not base.shard:
+            return None
+        for _, record in read_shard(self.store.clean_dir / base.shard, only={base.line}):
+            return record.url
+        return None
+
     def write(self, record: ArticleRecord) -> bool:
         """Assign ``record.version`` and stage it; False when the article is unchanged."""
         if self._conn is None:
@@ -273,6 +305,7 @@ class RunWriter:
                 return False
             self._articles.write_line(out.model_dump_json())
             self._latest[record.article_id] = new
+            self._urls[record.article_id] = record.url
             self.written += 1
             return True
 

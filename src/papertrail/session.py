@@ -159,6 +159,7 @@ class Session:
             for doc in docs:
                 if not doc.skipped and not writer.write(doc.to_record()):
                     doc.skipped = "unchanged"
+                    doc.note = same_article_note(doc, writer.latest_url(doc.article_id))
         self.fetcher.confirm(docs)  # only now may the ledger count these pages as done
         paths = [
             str(path)
@@ -271,6 +272,17 @@ class BatchOutcome:
     def add_to(self, total: RunSummary) -> None:
         """Fold this batch into the run's summary."""
         total.merge(self.summary)
+
+
+def same_article_note(doc: Document, earlier: str | None) -> str | None:
+    """Why an input that was never written before made no record: its canonical URL
+    names an article already written from another URL (say which)."""
+    if earlier is None or earlier == doc.url:
+        return None
+    return (
+        f"{doc.url}: unchanged, same article as {earlier} "
+        f"(canonical URL {doc.meta.canonical_url or doc.url}, article_id {doc.article_id})"
+    )
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -13,6 +13,8 @@ from typing import Any
 
 from .document import Document
 
+MAX_NOTES = 20  # a run of thousands must not print thousands of notes
+
 
 @dataclass(slots=True)
 class RunSummary:
@@ -31,6 +33,7 @@ class RunSummary:
     seconds_by_stage: dict[str, float] = field(default_factory=dict)
     arxiv: dict[str, float] = field(default_factory=dict)
     outputs: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # for the user, at most MAX_NOTES
     wall_seconds: float = 0.0
 
     def add(self, doc: Document) -> None:
@@ -41,6 +44,8 @@ class RunSummary:
             self.failed += 1
         else:
             self.pages += 1
+        if doc.note:
+            self.add_note(doc.note)
         self.ids += len(doc.arxiv)
         self.papers += len(doc.papers)
         self.not_found += len(doc.not_found)
@@ -66,6 +71,12 @@ class RunSummary:
             self.seconds_by_stage[key] = self.seconds_by_stage.get(key, 0.0) + secs
         for path in part.outputs:
             self.add_output(path)
+        for note in part.notes:
+            self.add_note(note)
+
+    def add_note(self, note: str) -> None:
+        if len(self.notes) < MAX_NOTES and note not in self.notes:
+            self.notes.append(note)
 
     def add_output(self, path: Path | str | None) -> None:
         if path is not None and str(path) not in self.outputs:
@@ -122,6 +133,7 @@ def table_rows(docs: list[Document]) -> list[dict[str, Any]]:
                 "ids": len(doc.arxiv),
                 "papers": len(doc.papers),
                 "error": "; ".join(f"{e.stage}:{e.reason}" for e in doc.errors),
+                "note": doc.note or "",
             }
         )
     return rows

@@ -24,6 +24,7 @@ from .guard import defuse
 from .lines import filter_lines
 from .metadata import detect_lang, extract_page_metadata
 from .prepass import prepass
+from .textmeta import text_metadata
 from .textmode import extract_text
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
@@ -93,24 +94,12 @@ def clean_html(html: str, url: str | None = None) -> Extraction:
 
 
 def clean_text(text: str) -> Extraction:
-    """Article text and printed URLs of a page already rendered to text."""
+    """Article text, printed URLs and printed metadata of a page already rendered to text."""
     lines = filter_lines(extract_text(text))
     body = "\n".join(lines.kept)
-    meta = Metadata(lang=detect_lang(body), title=_text_title(text, lines.kept))
+    meta = text_metadata(text, lines.kept)
     stats: Counter[str] = Counter({f"line:{k}": v for k, v in lines.stats.items()})
     return Extraction(text=body, links=printed_links(body), meta=meta, stats=stats)
-
-
-def _text_title(text: str, kept: list[str]) -> str | None:
-    """The first line of a rendered page is its <title> more often than not."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    first = lines[0] if lines else None
-    repeated_in_line = (
-        first is not None and len(first) % 2 == 0 and first[: len(first) // 2] * 2 == first
-    )
-    if first and not repeated_in_line and kept and first != kept[0] and 4 <= len(first) <= 120:
-        return first
-    return None
 
 
 def clean(doc: Document) -> Document:

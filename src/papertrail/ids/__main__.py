@@ -8,7 +8,6 @@ when nothing is found: an empty answer is an answer.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from datetime import date
 
 from selectolax.lexbor import LexborHTMLParser
 
+from .. import cli
 from ..document import Link
 from . import find_ids
 
@@ -36,9 +36,11 @@ def html_text_and_links(markup: str) -> tuple[str, list[Link]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m papertrail.ids", description="Print the arXiv ids found in stdin."
-    )
+    return cli.run(lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    parser = cli.parser("python -m papertrail.ids", "Print the arXiv ids found in stdin.")
     parser.add_argument("--html", action="store_true", help="stdin is HTML: links count too")
     parser.add_argument(
         "--today",
@@ -46,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="date bounding the newest valid id (YYYY-MM-DD; default: today)",
     )
-    args = parser.parse_args(argv)
+    args = parser.parse_args(list(argv) if argv is not None else None)
     data = sys.stdin.buffer.read().decode("utf-8", errors="replace")
     text, links = html_text_and_links(data) if args.html else (data, [])
     for ref in find_ids(text, links, today=args.today):

@@ -1,0 +1,85 @@
+"""``python -m papertrail.show URL|ARTICLE_ID``: the latest record of one article.
+
+Looked up in the output store's index (``_index.sqlite``: every URL, final URL and
+canonical URL of a good record, and every ``article_id``), so it answers at once however
+large the output is. Pretty by default, ``--json`` for the record as written.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+from . import cli
+from .output import OutputStore
+from .record import ArticleRecord
+
+TEXT_PREVIEW = 600  # characters of body text shown without --full
+
+
+def pretty(record: ArticleRecord, full: bool = False) -> str:
+    """A terminal view of a record: metadata, papers, errors, the start of the text."""
+    fields = [
+        ("article", f"{record.article_id} v{record.version}"),
+        ("url", record.url),
+        ("canonical", record.canonical_url if record.canonical_url != record.url else None),
+        ("title", record.title),
+        ("author", record.author),
+        ("published", record.published),
+        ("site", record.sitename),
+        ("language", record.lang),
+        ("fetched", str(record.fetched_at) if record.fetched_at else None),
+        ("enrichment", record.enrichment),
+    ]
+    lines = [f"{name:>10}: {value}" for name, value in fields if value]
+    titles = {p.arxiv_id: p.title for p in record.papers}
+    lines.append(f"{'papers':>10}: {len(record.arxiv)}")
+    for ref in record.arxiv:
+        lines.append(f"{'':>12}{ref.id}  {titles.get(ref.id) or '(no metadata yet)'}")
+    for error in record.errors:
+        lines.append(f"{'error':>10}: {error.stage}/{error.reason}: {error.message}")
+    text = (
+        record.text
+        if full or len(record.text) <= TEXT_PREVIEW
+        else (record.text[:TEXT_PREVIEW] + f"… ({len(record.text)} characters, --full for all)")
+    )
+    lines += ["", textwrap.indent(text, "  ")]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return cli.run(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = cli.parser("python -m papertrail.show", __doc__)
+    parser.add_argument("key", metavar="URL|ARTICLE_ID", help="an article's URL or article_id")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="output directory (default: data/clean)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the record as JSON")
+    parser.add_argument("--full", action="store_true", help="print the whole text")
+    args = parser.parse_args(argv)
+    if not args.key.strip():
+        parser.error("give a URL or an article_id")
+    settings = cli.load_settings(**({"clean_dir": args.out} if args.out else {}))
+    if not settings.clean_path.is_dir():
+        raise cli.UsageError(f"no output directory at {settings.clean_path}")
+    record = OutputStore(settings.clean_path).latest(args.key.strip())
+    if record is None:
+        print(f"no record of {args.key} in {settings.clean_path}", file=sys.stderr)
+        return cli.EXIT_FAILED
+    if args.json:
+        print(json.dumps(record.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    else:
+        print(pretty(record, full=args.full))
+    return cli.EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
