@@ -212,16 +212,14 @@ def test_links_merge_with_text_in_document_order() -> None:
     refs = find_ids(text, links, today=TODAY)
     assert [r.id for r in refs] == ["2401.02385", "2311.11045", "1907.11692", "2309.05463"]
     tiny = refs[0]
-    assert (tiny.found_by, tiny.span, tiny.url) == (
-        "link",
-        None,
-        "https://arxiv.org/abs/2401.02385",
-    )
+    assert (tiny.found_by, tiny.url) == ("link", "https://arxiv.org/abs/2401.02385")
+    assert tiny.span is not None and text[slice(*tiny.span)] == "TinyLlama"  # its anchor
     # The anchor "第二篇" comes before the printed citation: the link is the first mention,
-    # and the later text mention fills in the span.
+    # and its span is the anchor's.
     second = refs[1]
     assert (second.found_by, second.version) == ("link", 3)
-    assert second.span is not None and text[slice(*second.span)] == "arXiv:2311.11045"
+    assert second.span is not None and text[slice(*second.span)] == "第二篇"
+    assert refs[3].span is None  # its anchor text is not in the text
     assert refs[3].found_by == "huggingface"
 
 

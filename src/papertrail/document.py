@@ -63,6 +63,10 @@ class Document:
     meta: Metadata = field(default_factory=Metadata)
     text: str = ""
     links: list[Link] = field(default_factory=list)
+    # HTML pages: visible text of the article's region of the DOM (where ids are looked
+    # for, see papertrail.clean.links) and its section headings; None for text input.
+    region_text: str | None = None
+    headings: list[str] = field(default_factory=list)
     extractor_version: str = ""
     # ids, titles, enrich
     arxiv: list[ArxivRef] = field(default_factory=list)

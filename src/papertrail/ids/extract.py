@@ -12,7 +12,7 @@ import math
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import unquote
 
@@ -150,16 +150,34 @@ def link_mentions(text: str, links: Iterable[Link], *, today: date) -> list[Ment
         if not ids:
             continue
         position: float = math.inf
+        span: tuple[int, int] | None = None
         anchor = link.text.strip()
         if len(anchor) >= 2:
             # Links come in document order: look after the previous anchor first.
             at = text.find(anchor, cursor)
             at = text.find(anchor) if at < 0 else at
             if at >= 0:
-                position, cursor = at, at + 1
+                position, cursor, span = at, at + 1, (at, at + len(anchor))
         for arxiv_id, found_by in ids:
-            found.append(Mention(arxiv_id, found_by, None, link.href, (position, 1 + index)))
+            found.append(Mention(arxiv_id, found_by, span, link.href, (position, 1 + index)))
     return found
+
+
+def relocate(mentions: list[Mention], source: str, text: str) -> list[Mention]:
+    """Spans in ``source`` moved to where the same characters are in ``text`` (None when
+    ``text`` does not have them); order stays ``source``'s."""
+    moved: list[Mention] = []
+    cursor = 0
+    for mention in sorted(mentions, key=lambda x: x.order):
+        span = None
+        if mention.span is not None and mention.span[1] > mention.span[0]:
+            needle = source[mention.span[0] : mention.span[1]]
+            at = text.find(needle, cursor)
+            at = text.find(needle) if at < 0 else at
+            if at >= 0:
+                span, cursor = (at, at + len(needle)), at + 1
+        moved.append(replace(mention, span=span))
+    return moved
 
 
 def merge(mentions: Iterable[Mention]) -> list[ArxivRef]:
@@ -185,11 +203,24 @@ def merge(mentions: Iterable[Mention]) -> list[ArxivRef]:
     return list(refs.values())
 
 
-def find_ids(text: str, links: Iterable[Link] = (), *, today: date | None = None) -> list[ArxivRef]:
+def find_ids(
+    text: str,
+    links: Iterable[Link] = (),
+    *,
+    today: date | None = None,
+    region: str | None = None,
+) -> list[ArxivRef]:
     """Canonical arXiv ids referenced by ``text`` and ``links``, deduplicated by base id.
 
     ``today`` bounds the newest acceptable ``yymm`` (an id from a future month is not
-    real yet); it defaults to the current date.
+    real yet); it defaults to the current date. ``region``: the visible text of the
+    article's region of an HTML page (:mod:`papertrail.clean.links`); when given, ids are
+    looked for there instead of in ``text`` (the extractor may have dropped a line that
+    cites one), and spans point to the same characters in ``text`` where it has them.
     """
     today = today or date.today()
-    return merge([*text_mentions(text, today=today), *link_mentions(text, links, today=today)])
+    source = text if region is None else region
+    mentions = [*text_mentions(source, today=today), *link_mentions(source, links, today=today)]
+    if region is not None:
+        mentions = relocate(mentions, region, text)
+    return merge(mentions)

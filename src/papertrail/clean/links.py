@@ -1,0 +1,235 @@
+"""The article's region of the DOM: where its links, printed ids and headings are read.
+
+Which papers an article cites must not depend on how strict the body-text extractor was
+on one paragraph: trafilatura in precision mode drops a paragraph that is only a link
+(``<p><a href="https://arxiv.org/abs/...">...</a></p>`` after ``<p>论文链接：</p>``). So
+links and printed ids are read from the DOM: the container the cleaner chose
+(:func:`.container.choose_container`, on the pre-pass's pruned page) minus the chrome that
+can still sit inside it (navigation, comment threads, share bars, related/recommended
+lists, sidebar widgets, a "推荐阅读" list at the end of a WeChat post), and
+:func:`keep_link_lines` makes sure the link lines stay in the text.
+
+A chrome-looking element that holds most of the region's prose is the article itself
+(a theme that wraps posts in ``class="content share-wrap"``), so it is never cut.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml import etree
+from trafilatura.utils import RE_FILTER
+
+from ..document import Link
+from .container import _prose, choose_container
+from .rules import DROP_CLASS_ID
+
+# Tags that are chrome wherever they sit (a <header> inside the region is the article's).
+_CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "button", "select", "textarea"})
+_SKIP = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg"})
+_CHROME_CLASS_ID = re.compile(
+    "|".join(f"(?:{rule.pattern.pattern})" for rule in DROP_CLASS_ID), re.IGNORECASE
+)
+# The label that opens a list of other posts; everything after it in its parent is chrome.
+_LIST_LABEL = re.compile(
+    r"[#【\[]?\s*(?:(?:相关|推荐|往期|热门|延伸|更多|精彩)(?:阅读|文章|推荐|回顾|精选|好文|帖子|"
+    r"新闻|内容)|猜你喜欢)\s*[】\]]?\s*[:：]?|(?:related|recommended|popular)\s+"
+    r"(?:posts?|articles?|reading)\s*:?|you may also like\s*:?",
+    re.IGNORECASE,
+)
+_HIDDEN = re.compile(r"display\s*:\s*none", re.IGNORECASE)
+# The region holds this share of the page's prose (as the container does).
+_REGION_SHARE = 0.9
+# Below these the region would be one paragraph: its parent is the article.
+_ONE_BLOCK = frozenset({"p", "li", "span", "font", "b", "strong"})
+# A chrome-looking element holding this share of the region's prose is the article.
+_ARTICLE_SHARE = 0.5
+BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd", "tr",
+        "td", "th", "table", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6",
+        "figure", "figcaption", "header", "br", "hr",
+    }
+)  # fmt: skip
+_INNER_BLOCKS = BLOCK_TAGS - {"br"}
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_EMPHASIS = frozenset({"strong", "b"})
+# Anchor texts that name a paper link line: "PDF", "Code", "项目地址"...
+_LINE_LABEL = re.compile(
+    r"(?:pdf|paper|code|github|project(?:\s*page)?|arxiv|demo|website|homepage|link|"
+    r"论文|代码|项目|地址|链接|主页|原文|下载)[\w\s:：/-]{0,12}",
+    re.IGNORECASE,
+)
+_URLISH = re.compile(r"(?:https?://|www\.)\S+|\S+\.\S+/\S*", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Region:
+    """What the article's region of the page says, read before text extraction."""
+
+    text: str = ""  # visible text, blocks on their own lines
+    links: list[Link] = field(default_factory=list)  # <a href> targets, absolute, in order
+    headings: list[str] = field(default_factory=list)  # section headings, in order
+
+
+def _classes(el: etree._Element) -> list[str]:
+    names = (el.get("class") or "").split()
+    if ident := el.get("id"):
+        names.append(ident)
+    return names
+
+
+def _own_text(el: etree._Element) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+def _looks_chrome(el: etree._Element) -> bool:
+    if el.tag in _CHROME_TAGS:
+        return True
+    if _HIDDEN.search(el.get("style") or "") or el.get("hidden") is not None:
+        return True
+    return any(_CHROME_CLASS_ID.fullmatch(name) for name in _classes(el))
+
+
+def _list_label_cuts(region: etree._Element) -> list[etree._Element]:
+    """Everything after a "推荐阅读" / "Related posts" label, at the label's block level."""
+    cut: list[etree._Element] = []
+    for el in region.iter(*BLOCK_TAGS - {"br", "hr"}, "strong", "b", "span"):
+        if el is region or not _LIST_LABEL.fullmatch(_own_text(el)):
+            continue
+        # climb to the outermost block that holds nothing but the label
+        block = el
+        while (parent := block.getparent()) is not None and parent is not region:
+            if _own_text(parent) != _own_text(el):
+                break
+            block = parent
+        cut.append(block)
+        cut.extend(block.itersiblings())
+    return cut
+
+
+def chrome_in(region: etree._Element) -> set[etree._Element]:
+    """Elements inside ``region`` that are chrome (see module doc)."""
+    totals: dict[etree._Element, int] = {}
+    total = _prose(region, totals)
+    chrome: set[etree._Element] = set()
+    for el in region.iterdescendants():
+        if not isinstance(el.tag, str):
+            continue
+        if _looks_chrome(el) and totals.get(el, 0) < _ARTICLE_SHARE * max(total, 1):
+            chrome.add(el)
+    for el in _list_label_cuts(region):
+        if totals.get(el, 0) < _ARTICLE_SHARE * max(total, 1):
+            chrome.add(el)
+    return chrome
+
+
+def article_region(tree: etree._Element) -> etree._Element | None:
+    """The element the cleaner treats as the article: its chosen container.
+
+    When the cleaner keeps the whole page (the article is most of it, so narrowing saves
+    little), the region is still the element holding nearly all of the prose: a sidebar
+    next to a long article is not the article's either.
+    """
+    container = choose_container(tree)
+    if container is not None:
+        return container
+    body = tree.find("body")
+    if body is None:
+        return None
+    totals: dict[etree._Element, int] = {}
+    total = _prose(body, totals)
+    node = body
+    while total:
+        best = max((c for c in node if c in totals), key=totals.__getitem__, default=None)
+        if best is None or totals[best] < _REGION_SHARE * total or best.tag in _ONE_BLOCK:
+            break
+        node = best
+    return node
+
+
+def read_region(
+    region: etree._Element, base: str | None, chrome: set[etree._Element] | None = None
+) -> Region:
+    """Visible text, links and headings of ``region``, chrome left out."""
+    chrome = chrome_in(region) if chrome is None else chrome
+    parts: list[str] = []
+    links: list[Link] = []
+    headings: list[str] = []
+
+    def walk(el: etree._Element) -> None:
+        if not isinstance(el.tag, str) or el.tag in _SKIP or el in chrome:
+            return
+        block = el.tag in BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if el.tag in _HEADINGS or _is_emphasis_line(el):
+            heading = _own_text(el)
+            if heading:
+                headings.append(heading)
+        if el.tag == "a" and (href := _absolute(el.get("href"), base)):
+            links.append(Link(href=href, text=_own_text(el)))
+        parts.append(el.text or "")
+        for child in el:
+            walk(child)
+            parts.append(child.tail or "")
+        if block:
+            parts.append("\n")
+
+    walk(region)
+    lines = (" ".join(line.split()) for line in "".join(parts).splitlines())
+    return Region(text="\n".join(line for line in lines if line), links=links, headings=headings)
+
+
+def _is_emphasis_line(el: etree._Element) -> bool:
+    """``<p><strong>Heading</strong></p>``: a block holding nothing but bold text."""
+    if el.tag not in ("p", "section", "div") or len(el) != 1 or el[0].tag not in _EMPHASIS:
+        return False
+    return not (el.text or "").strip() and not (el[0].tail or "").strip()
+
+
+def _absolute(href: str | None, base: str | None) -> str | None:
+    href = (href or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:")):
+        return None
+    href = urljoin(base, href) if base else href
+    return href if href.startswith(("http://", "https://")) else None
+
+
+def keep_link_lines(region: etree._Element, chrome: set[etree._Element] | None = None) -> int:
+    """Unwrap the ``<a>`` of link-only lines so the extractor keeps them as text.
+
+    A block whose text is all link text, each anchor a URL or a short label ("PDF",
+    "Code", "项目地址"), is a link line of the article: as a link, precision mode drops it
+    (link density 1); as plain text it stays, and ``论文链接：`` is followed by its URL.
+    Returns how many anchors were unwrapped.
+    """
+    chrome = chrome_in(region) if chrome is None else chrome
+    unwrapped = 0
+    for block in list(region.iter(*BLOCK_TAGS - {"br", "hr"})):
+        if block in chrome or any(a in chrome for a in block.iterancestors()):
+            continue
+        anchors = [a for a in block.iter("a") if a.get("href")]
+        if not anchors or any(d.tag in _INNER_BLOCKS for d in block.iterdescendants()):
+            continue
+        total = _own_text(block)
+        linked = "".join(_own_text(a) for a in anchors)
+        rest = "".join(total.split())
+        for a in anchors:
+            rest = rest.replace("".join(_own_text(a).split()), "", 1)
+        if not linked or len(rest) > 12 or not all(_is_line_anchor(_own_text(a)) for a in anchors):
+            continue
+        for a in anchors:
+            # as text, in place (the href was read before this); trafilatura drops a line
+            # reading only "PDF" or "Google" as a share button, but keeps inline code
+            a.tag = "code" if RE_FILTER.match(_own_text(a)) else "span"
+            for attr in list(a.attrib):
+                del a.attrib[attr]
+            unwrapped += 1
+    return unwrapped
+
+
+def _is_line_anchor(text: str) -> bool:
+    return bool(_URLISH.fullmatch(text) or _LINE_LABEL.fullmatch(text))
