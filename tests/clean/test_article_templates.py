@@ -104,3 +104,31 @@ def test_ids_through_the_session_on_served_pages(tmp_path: Path) -> None:
         name, template = urls[record.url]
         assert record.errors == [], (template, record.errors)
         assert [ref.id for ref in record.arxiv] == text_path_ids(name), (name, template)
+
+
+def gold_sections(name: str) -> list[list[str]]:
+    """The seed's numbered items ("1.…" to "8.…"), read from its gold text by number."""
+    sections: list[list[str]] = []
+    for line in gold_lines(name):
+        if line.startswith(f"{len(sections) + 1}."):
+            sections.append([])
+        elif sections and line.strip():
+            sections[-1].append(line)
+    return sections
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES))
+def test_each_paper_carries_its_own_summary_as_item(template: str) -> None:
+    name = "002_42328441e1192498"
+    record = html_document(name, template).to_record()
+    sections = gold_sections(name)
+    assert len(record.arxiv) == len(sections) == 8
+    for n, ref in enumerate(record.arxiv):
+        assert ref.item is not None, ref.id
+        assert ref.item.heading.startswith(f"{n + 1}.")
+        # the paragraphs, not the link lines ("论文链接:", a URL shown as "PDF")
+        summary = [line for line in sections[n] if "http" not in line and line[-1] != ":"]
+        for paragraph in summary:
+            assert paragraph in ref.item.text, (ref.id, paragraph[:30])
+        others = [line for k, s in enumerate(sections) if k != n for line in s if len(line) > 20]
+        assert not [line for line in others if line in ref.item.text], ref.id

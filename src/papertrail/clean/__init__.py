@@ -22,7 +22,14 @@ from ..errors import ExtractError
 from .extract import extract_main, untable_layout
 from .guard import defuse
 from .lines import filter_lines
-from .links import Region, article_region, chrome_in, keep_link_lines, read_region
+from .links import (
+    Region,
+    article_region,
+    chrome_in,
+    keep_link_lines,
+    mark_headings,
+    read_region,
+)
 from .metadata import detect_lang, extract_page_metadata
 from .prepass import prepass
 from .textmode import extract_text
@@ -98,7 +105,8 @@ def clean_html(html: str, url: str | None = None) -> Extraction:
 
 def _read_article_region(tree: etree._Element, url: str | None) -> Region | None:
     """Links, text and headings of the article's region, read before extraction; its link
-    lines are then unwrapped in ``tree`` so trafilatura keeps them (see :mod:`.links`)."""
+    lines and bold headings are then marked in ``tree`` so trafilatura keeps them (see
+    :mod:`.links`)."""
     untable_layout(tree)  # as extract_main does first: the container is chosen after it
     element = article_region(tree)
     if element is None:
@@ -106,6 +114,7 @@ def _read_article_region(tree: etree._Element, url: str | None) -> Region | None
     chrome = chrome_in(element)
     region = read_region(element, url, chrome)
     keep_link_lines(element, chrome)
+    mark_headings(element, chrome)
     return region
 
 

@@ -56,6 +56,8 @@ BLOCK_TAGS = frozenset(
 _INNER_BLOCKS = BLOCK_TAGS - {"br"}
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _EMPHASIS = frozenset({"strong", "b"})
+_MAX_HEADING = 80
+_SENTENCE_END = tuple("。！？!?；;，,…")
 # Anchor texts that name a paper link line: "PDF", "Code", "项目地址"...
 _LINE_LABEL = re.compile(
     r"(?:pdf|paper|code|github|project(?:\s*page)?|arxiv|demo|website|homepage|link|"
@@ -229,6 +231,29 @@ def keep_link_lines(region: etree._Element, chrome: set[etree._Element] | None =
                 del a.attrib[attr]
             unwrapped += 1
     return unwrapped
+
+
+def mark_headings(region: etree._Element, chrome: set[etree._Element] | None = None) -> int:
+    """Make a ``<section>``/``<div>`` holding nothing but a short bold line a ``<p>``.
+
+    Editors (WeChat's above all) write each roundup item's heading as a bold section;
+    when trafilatura recognises no article container it recovers only paragraphs (not
+    sections, divs, or even ``<h3>``), so the heading a paper's item is named by was lost.
+    As a bold paragraph it is kept. Returns how many blocks were renamed.
+    """
+    chrome = chrome_in(region) if chrome is None else chrome
+    renamed = 0
+    for block in list(region.iter("p", "section", "div")):
+        if not _is_emphasis_line(block) or block in chrome:
+            continue
+        heading = _own_text(block)
+        if not heading or len(heading) > _MAX_HEADING or heading.endswith(_SENTENCE_END):
+            continue
+        if block.tag == "p" or any(a in chrome for a in block.iterancestors()):
+            continue
+        block.tag = "p"
+        renamed += 1
+    return renamed
 
 
 def _is_line_anchor(text: str) -> bool:

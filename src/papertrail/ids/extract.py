@@ -33,6 +33,9 @@ from .scheme import OLD_ARCHIVES, ArxivId, from_match
 
 _URL_TAIL = re.compile(r"[^\s<>\"'\u0080-\uffff]*")
 _URL_TRAILING = ".,;:!?)]}'\""
+# How far past the previous anchor a non-paper link's anchor is looked for (characters):
+# bounded, so a page with 40,000 links stays linear.
+_NEAR = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,13 +150,16 @@ def link_mentions(text: str, links: Iterable[Link], *, today: date) -> list[Ment
     cursor = 0
     for index, link in enumerate(links):
         ids = link_ids(link.href, today=today)
-        if not ids:
+        anchor = link.text.strip()
+        if not ids:  # not a paper, but its anchor moves the cursor when it is close by
+            if len(anchor) >= 2 and (at := text.find(anchor, cursor, cursor + _NEAR)) >= 0:
+                cursor = at + 1
             continue
         position: float = math.inf
         span: tuple[int, int] | None = None
-        anchor = link.text.strip()
         if len(anchor) >= 2:
-            # Links come in document order: look after the previous anchor first.
+            # Links come in document order: look after the previous anchor (of any link:
+            # a "PDF" of a project page is not the paper's "PDF") first.
             at = text.find(anchor, cursor)
             at = text.find(anchor) if at < 0 else at
             if at >= 0:
@@ -164,16 +170,26 @@ def link_mentions(text: str, links: Iterable[Link], *, today: date) -> list[Ment
 
 
 def relocate(mentions: list[Mention], source: str, text: str) -> list[Mention]:
-    """Spans in ``source`` moved to where the same characters are in ``text`` (None when
-    ``text`` does not have them); order stays ``source``'s."""
+    """Spans in ``source`` moved to the same characters in ``text`` (None when ``text``
+    does not have them); order stays ``source``'s.
+
+    The k-th "PDF" of the source is the k-th "PDF" of the text when the text kept them
+    all; otherwise the first one after the previous mention's.
+    """
     moved: list[Mention] = []
     cursor = 0
     for mention in sorted(mentions, key=lambda x: x.order):
         span = None
         if mention.span is not None and mention.span[1] > mention.span[0]:
             needle = source[mention.span[0] : mention.span[1]]
-            at = text.find(needle, cursor)
-            at = text.find(needle) if at < 0 else at
+            nth = source.count(needle, 0, mention.span[0])
+            at = -1
+            if source.count(needle) == text.count(needle):
+                for _ in range(nth + 1):
+                    at = text.find(needle, at + 1)
+            else:
+                at = text.find(needle, cursor)
+                at = text.find(needle) if at < 0 else at
             if at >= 0:
                 span, cursor = (at, at + len(needle)), at + 1
         moved.append(replace(mention, span=span))
