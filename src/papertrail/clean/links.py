@@ -64,6 +64,7 @@ _LINE_LABEL = re.compile(
     r"论文|代码|项目|地址|链接|主页|原文|下载)[\w\s:：/-]{0,12}",
     re.IGNORECASE,
 )
+_PAPERISH = re.compile(r"arxiv|10\.48550|/papers/\d{4}\.\d|\d{4}\.\d{4,5}", re.IGNORECASE)
 _URLISH = re.compile(r"(?:https?://|www\.)\S+|\S+\.\S+/\S*", re.IGNORECASE)
 
 
@@ -213,8 +214,14 @@ def keep_link_lines(region: etree._Element, chrome: set[etree._Element] | None =
     for block in list(region.iter(*BLOCK_TAGS - {"br", "hr"})):
         if block in chrome or any(a in chrome for a in block.iterancestors()):
             continue
+        if any(d.tag in _INNER_BLOCKS for d in block.iterdescendants()):
+            continue
+        if block.tag in ("section", "div") and _cites_paper(block):
+            # trafilatura recovers paragraphs, not a loose section (WeChat's
+            # "论文地址：https://arxiv.org/..." line): as a paragraph the line stays
+            block.tag = "p"
         anchors = [a for a in block.iter("a") if a.get("href")]
-        if not anchors or any(d.tag in _INNER_BLOCKS for d in block.iterdescendants()):
+        if not anchors:
             continue
         total = _own_text(block)
         linked = "".join(_own_text(a) for a in anchors)
@@ -254,6 +261,12 @@ def mark_headings(region: etree._Element, chrome: set[etree._Element] | None = N
         block.tag = "p"
         renamed += 1
     return renamed
+
+
+def _cites_paper(block: etree._Element) -> bool:
+    """Cheap test: an arXiv-like URL, id or DOI in the block's text or link targets."""
+    hrefs = " ".join(a.get("href") or "" for a in block.iter("a"))
+    return bool(_PAPERISH.search(hrefs) or _PAPERISH.search("".join(block.itertext())))
 
 
 def _is_line_anchor(text: str) -> bool:
