@@ -24,11 +24,11 @@ from .guard import defuse
 from .lines import filter_lines
 from .links import (
     Region,
-    article_region,
     chrome_in,
     keep_link_lines,
     mark_headings,
     read_region,
+    region_and_prose,
 )
 from .metadata import detect_lang, extract_page_metadata
 from .prepass import prepass
@@ -108,10 +108,10 @@ def _read_article_region(tree: etree._Element, url: str | None) -> Region | None
     lines and bold headings are then marked in ``tree`` so trafilatura keeps them (see
     :mod:`.links`)."""
     untable_layout(tree)  # as extract_main does first: the container is chosen after it
-    element = article_region(tree)
+    element, prose = region_and_prose(tree)
     if element is None:
         return None
-    chrome = chrome_in(element)
+    chrome = chrome_in(element, prose)
     region = read_region(element, url, chrome)
     keep_link_lines(element, chrome)
     mark_headings(element, chrome)

@@ -23,7 +23,7 @@ from lxml import etree
 from trafilatura.utils import RE_FILTER
 
 from ..document import Link
-from .container import _prose, choose_container
+from .container import _prose
 from .rules import DROP_CLASS_ID
 
 # Tags that are chrome wherever they sit (a <header> inside the region is the article's).
@@ -39,6 +39,7 @@ _LIST_LABEL = re.compile(
     r"(?:posts?|articles?|reading)\s*:?|you may also like\s*:?",
     re.IGNORECASE,
 )
+_LABEL_MAX = 20
 _HIDDEN = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 # The region holds this share of the page's prose (as the container does).
 _REGION_SHARE = 0.9
@@ -58,6 +59,9 @@ _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _EMPHASIS = frozenset({"strong", "b"})
 _MAX_HEADING = 80
 _SENTENCE_END = tuple("。！？!?；;，,…")
+_NOT_HEADING_END = (*_SENTENCE_END, ":", "：")
+# A heading opens a section: the block after it holds this much text outside links.
+_OPENS = 30
 # Anchor texts that name a paper link line: "PDF", "Code", "项目地址"...
 _LINE_LABEL = re.compile(
     r"(?:pdf|paper|code|github|project(?:\s*page)?|arxiv|demo|website|homepage|link|"
@@ -100,7 +104,11 @@ def _list_label_cuts(region: etree._Element) -> list[etree._Element]:
     """Everything after a "推荐阅读" / "Related posts" label, at the label's block level."""
     cut: list[etree._Element] = []
     for el in region.iter(*BLOCK_TAGS - {"br", "hr"}, "strong", "b", "span"):
-        if el is region or not _LIST_LABEL.fullmatch(_own_text(el)):
+        # a label is one short text node, alone or in one inline child: skip the rest
+        # without joining their text (that would be quadratic in the nesting depth)
+        if el is region or len(el) > 1 or len((el.text or "").strip()) > _LABEL_MAX:
+            continue
+        if not _LIST_LABEL.fullmatch(_own_text(el)):
             continue
         # climb to the outermost block that holds nothing but the label
         block = el
@@ -113,44 +121,61 @@ def _list_label_cuts(region: etree._Element) -> list[etree._Element]:
     return cut
 
 
-def chrome_in(region: etree._Element) -> set[etree._Element]:
-    """Elements inside ``region`` that are chrome (see module doc)."""
-    totals: dict[etree._Element, int] = {}
-    total = _prose(region, totals)
-    chrome: set[etree._Element] = set()
-    for el in region.iterdescendants():
-        if not isinstance(el.tag, str):
-            continue
-        if _looks_chrome(el) and totals.get(el, 0) < _ARTICLE_SHARE * max(total, 1):
-            chrome.add(el)
-    for el in _list_label_cuts(region):
-        if totals.get(el, 0) < _ARTICLE_SHARE * max(total, 1):
-            chrome.add(el)
-    return chrome
+def chrome_in(
+    region: etree._Element, totals: dict[etree._Element, int] | None = None
+) -> set[etree._Element]:
+    """Every element inside ``region`` that is chrome or inside chrome (see module doc).
+
+    ``totals``: prose per element (:func:`.container._prose`) when the caller has it.
+    """
+    if totals is None or region not in totals:
+        totals = {}
+        _prose(region, totals)
+    limit = _ARTICLE_SHARE * max(totals.get(region, 0), 1)
+    roots = [
+        el
+        for el in region.iterdescendants()
+        if isinstance(el.tag, str) and _looks_chrome(el) and totals.get(el, 0) < limit
+    ]
+    roots += [el for el in _list_label_cuts(region) if totals.get(el, 0) < limit]
+    inside: set[etree._Element] = set()
+    for root in roots:
+        if root not in inside:
+            inside.update(root.iter())
+    return inside
 
 
 def article_region(tree: etree._Element) -> etree._Element | None:
-    """The element the cleaner treats as the article: its chosen container.
+    """The element the cleaner treats as the article (see :func:`region_and_prose`)."""
+    return region_and_prose(tree)[0]
 
-    When the cleaner keeps the whole page (the article is most of it, so narrowing saves
-    little), the region is still the element holding nearly all of the prose: a sidebar
+
+def region_and_prose(
+    tree: etree._Element,
+) -> tuple[etree._Element | None, dict[etree._Element, int]]:
+    """The article's region and the prose per element (for :func:`chrome_in`).
+
+    The region is the container :func:`.container.choose_container` picks, by the same
+    descent (the smallest element holding 90% of the page's prose). Where the cleaner
+    gives up and keeps the whole page (the article is most of it, so narrowing saves
+    little; or too little prose to judge) the region is still that element: a sidebar
     next to a long article is not the article's either.
     """
-    container = choose_container(tree)
-    if container is not None:
-        return container
+    totals: dict[etree._Element, int] = {}
     body = tree.find("body")
     if body is None:
-        return None
-    totals: dict[etree._Element, int] = {}
+        return None, totals
     total = _prose(body, totals)
     node = body
     while total:
         best = max((c for c in node if c in totals), key=totals.__getitem__, default=None)
-        if best is None or totals[best] < _REGION_SHARE * total or best.tag in _ONE_BLOCK:
+        if best is None or totals[best] < _REGION_SHARE * total:
             break
         node = best
-    return node
+    if node is not body and node.tag in _ONE_BLOCK:
+        # one block holds it all: its heading and siblings may belong to the article too
+        node = node.getparent() if node.getparent() is not None else node
+    return node, totals
 
 
 def read_region(
@@ -201,20 +226,32 @@ def _absolute(href: str | None, base: str | None) -> str | None:
     return href if href.startswith(("http://", "https://")) else None
 
 
+def _leaf_blocks(region: etree._Element) -> list[etree._Element]:
+    """Blocks with no block inside them (``<br>`` aside), in document order; one pass."""
+    blocks = [el for el in region.iter(*_INNER_BLOCKS - {"br"})]
+    inner: set[etree._Element] = set()
+    for el in blocks:
+        parent = el.getparent()
+        while parent is not None and parent.tag not in _INNER_BLOCKS:
+            parent = parent.getparent()
+        if parent is not None:
+            inner.add(parent)
+    return [el for el in blocks if el not in inner]
+
+
 def keep_link_lines(region: etree._Element, chrome: set[etree._Element] | None = None) -> int:
     """Unwrap the ``<a>`` of link-only lines so the extractor keeps them as text.
 
     A block whose text is all link text, each anchor a URL or a short label ("PDF",
     "Code", "项目地址"), is a link line of the article: as a link, precision mode drops it
     (link density 1); as plain text it stays, and ``论文链接：`` is followed by its URL.
-    Returns how many anchors were unwrapped.
+    A loose ``<section>``/``<div>`` line citing a paper becomes a paragraph for the same
+    reason. Returns how many anchors were unwrapped.
     """
     chrome = chrome_in(region) if chrome is None else chrome
     unwrapped = 0
-    for block in list(region.iter(*BLOCK_TAGS - {"br", "hr"})):
-        if block in chrome or any(a in chrome for a in block.iterancestors()):
-            continue
-        if any(d.tag in _INNER_BLOCKS for d in block.iterdescendants()):
+    for block in _leaf_blocks(region):
+        if block in chrome:
             continue
         if block.tag in ("section", "div") and _cites_paper(block):
             # trafilatura recovers paragraphs, not a loose section (WeChat's
@@ -223,17 +260,16 @@ def keep_link_lines(region: etree._Element, chrome: set[etree._Element] | None =
         anchors = [a for a in block.iter("a") if a.get("href")]
         if not anchors:
             continue
-        total = _own_text(block)
-        linked = "".join(_own_text(a) for a in anchors)
-        rest = "".join(total.split())
-        for a in anchors:
-            rest = rest.replace("".join(_own_text(a).split()), "", 1)
-        if not linked or len(rest) > 12 or not all(_is_line_anchor(_own_text(a)) for a in anchors):
+        labels = [_own_text(a) for a in anchors]
+        rest = "".join(_own_text(block).split())
+        for label in labels:
+            rest = rest.replace("".join(label.split()), "", 1)
+        if len(rest) > 12 or not all(label and _is_line_anchor(label) for label in labels):
             continue
-        for a in anchors:
+        for a, label in zip(anchors, labels, strict=True):
             # as text, in place (the href was read before this); trafilatura drops a line
             # reading only "PDF" or "Google" as a share button, but keeps inline code
-            a.tag = "code" if RE_FILTER.match(_own_text(a)) else "span"
+            a.tag = "code" if RE_FILTER.match(label) else "span"
             for attr in list(a.attrib):
                 del a.attrib[attr]
             unwrapped += 1
@@ -254,13 +290,21 @@ def mark_headings(region: etree._Element, chrome: set[etree._Element] | None = N
         if not _is_emphasis_line(block) or block in chrome:
             continue
         heading = _own_text(block)
-        if not heading or len(heading) > _MAX_HEADING or heading.endswith(_SENTENCE_END):
+        if not heading or len(heading) > _MAX_HEADING or heading.endswith(_NOT_HEADING_END):
             continue
-        if block.tag == "p" or any(a in chrome for a in block.iterancestors()):
+        if block.tag == "p":
             continue
+        following = block.getnext()
+        if following is None or following in chrome or _unlinked_chars(following) < _OPENS:
+            continue  # a bold label over a list of links ("消费热点") opens no section
         block.tag = "p"
         renamed += 1
     return renamed
+
+
+def _unlinked_chars(el: etree._Element) -> int:
+    total = len("".join("".join(el.itertext()).split()))
+    return total - sum(len("".join("".join(a.itertext()).split())) for a in el.iter("a"))
 
 
 def _cites_paper(block: etree._Element) -> bool:
