@@ -169,27 +169,60 @@ def link_mentions(text: str, links: Iterable[Link], *, today: date) -> list[Ment
     return found
 
 
+class _Finder:
+    """Substring searches with a total budget, so relocating thousands of ids on a huge
+    page stays linear: past the budget, spans are left None rather than searched for."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._all: dict[tuple[int, str], list[int]] = {}
+
+    def find(self, hay: str, needle: str, start: int = 0) -> int:
+        if self.budget <= 0:
+            return -1
+        at = hay.find(needle, start)
+        self.budget -= (at if at >= 0 else len(hay)) - start
+        return at
+
+    def all(self, hay: str, needle: str) -> list[int]:
+        """Every start of ``needle`` in ``hay`` (cached per haystack and needle)."""
+        key = (id(hay), needle)
+        if key not in self._all:
+            found, at = [], self.find(hay, needle)
+            while at >= 0:
+                found.append(at)
+                at = self.find(hay, needle, at + 1)
+            self._all[key] = found
+        return self._all[key]
+
+
+# Needles this short ("PDF", "论文") repeat: they are matched by occurrence number.
+_SHORT_NEEDLE = 16
+
+
 def relocate(mentions: list[Mention], source: str, text: str) -> list[Mention]:
     """Spans in ``source`` moved to the same characters in ``text`` (None when ``text``
     does not have them); order stays ``source``'s.
 
-    The k-th "PDF" of the source is the k-th "PDF" of the text when the text kept them
-    all; otherwise the first one after the previous mention's.
+    A short needle's k-th occurrence in the source is its k-th in the text when the text
+    kept them all (the third "PDF" anchor is the third "PDF" line); otherwise, and for
+    URLs and ids, the first occurrence after the previous mention's.
     """
+    finder = _Finder(budget=20 * (len(source) + len(text)) + 1_000_000)
     moved: list[Mention] = []
     cursor = 0
     for mention in sorted(mentions, key=lambda x: x.order):
         span = None
         if mention.span is not None and mention.span[1] > mention.span[0]:
             needle = source[mention.span[0] : mention.span[1]]
-            nth = source.count(needle, 0, mention.span[0])
             at = -1
-            if source.count(needle) == text.count(needle):
-                for _ in range(nth + 1):
-                    at = text.find(needle, at + 1)
-            else:
-                at = text.find(needle, cursor)
-                at = text.find(needle) if at < 0 else at
+            if len(needle) <= _SHORT_NEEDLE:
+                in_source, in_text = finder.all(source, needle), finder.all(text, needle)
+                if len(in_source) == len(in_text):
+                    at = in_text[bisect_left(in_source, mention.span[0])]
+            if at < 0:
+                at = finder.find(text, needle, cursor)
+                at = finder.find(text, needle) if at < 0 else at
             if at >= 0:
                 span, cursor = (at, at + len(needle)), at + 1
         moved.append(replace(mention, span=span))
