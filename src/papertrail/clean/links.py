@@ -277,26 +277,36 @@ def keep_link_lines(region: etree._Element, chrome: set[etree._Element] | None =
 
 
 def mark_headings(region: etree._Element, chrome: set[etree._Element] | None = None) -> int:
-    """Make a ``<section>``/``<div>`` holding nothing but a short bold line a ``<p>``.
+    """Make each section heading of the region a bold ``<p>``.
 
-    Editors (WeChat's above all) write each roundup item's heading as a bold section;
-    when trafilatura recognises no article container it recovers only paragraphs (not
-    sections, divs, or even ``<h3>``), so the heading a paper's item is named by was lost.
-    As a bold paragraph it is kept. Returns how many blocks were renamed.
+    Editors write a roundup item's heading as ``<h2>`` or, WeChat's above all, as a bold
+    ``<section>``; when trafilatura recognises no article container it recovers only
+    paragraphs (not sections, divs, or even ``<h2>``), so the heading a paper's item is
+    named by was lost. As a bold paragraph it is kept either way. Only a heading that
+    opens a section (prose follows it) is changed: a bold label over a list of links
+    ("消费热点") stays as it was. Returns how many blocks were changed.
     """
     chrome = chrome_in(region) if chrome is None else chrome
     renamed = 0
-    for block in list(region.iter("p", "section", "div")):
-        if not _is_emphasis_line(block) or block in chrome:
+    for block in list(region.iter("section", "div", *_HEADINGS[1:])):
+        if block in chrome:
+            continue
+        is_heading = block.tag in _HEADINGS
+        if not is_heading and not _is_emphasis_line(block):
             continue
         heading = _own_text(block)
         if not heading or len(heading) > _MAX_HEADING or heading.endswith(_NOT_HEADING_END):
             continue
-        if block.tag == "p":
-            continue
         following = block.getnext()
         if following is None or following in chrome or _unlinked_chars(following) < _OPENS:
             continue  # a bold label over a list of links ("消费热点") opens no section
+        if is_heading:  # <h2>text</h2> -> <p><strong>text</strong></p>
+            strong = block.makeelement("strong", {})
+            strong.text, block.text = block.text, None
+            for child in list(block):
+                strong.append(child)
+            block.append(strong)
+            block.attrib.clear()
         block.tag = "p"
         renamed += 1
     return renamed

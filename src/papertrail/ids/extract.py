@@ -175,7 +175,6 @@ class _Finder:
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
-        self._all: dict[tuple[int, str], list[int]] = {}
 
     def find(self, hay: str, needle: str, start: int = 0) -> int:
         if self.budget <= 0:
@@ -184,47 +183,64 @@ class _Finder:
         self.budget -= (at if at >= 0 else len(hay)) - start
         return at
 
-    def all(self, hay: str, needle: str) -> list[int]:
-        """Every start of ``needle`` in ``hay`` (cached per haystack and needle)."""
-        key = (id(hay), needle)
-        if key not in self._all:
-            found, at = [], self.find(hay, needle)
-            while at >= 0:
-                found.append(at)
-                at = self.find(hay, needle, at + 1)
-            self._all[key] = found
-        return self._all[key]
+
+# A region line this long is distinctive enough to align the region with the text.
+_ANCHOR_LINE = 10
 
 
-# Needles this short ("PDF", "论文") repeat: they are matched by occurrence number.
-_SHORT_NEEDLE = 16
+def _line_starts(text: str) -> dict[str, list[int]]:
+    """Where each distinctive line of ``text`` starts (stripped line -> offsets)."""
+    starts: dict[str, list[int]] = {}
+    offset = 0
+    for line in text.split("\n"):
+        key = line.strip()
+        if len(key) >= _ANCHOR_LINE:
+            starts.setdefault(key, []).append(offset)
+        offset += len(line) + 1
+    return starts
+
+
+def _aligned_lines(source: str, text: str) -> tuple[list[int], list[int]]:
+    """Starts of the source lines that occur once in the source and once in ``text``, in
+    order, and where they are in the text: a monotonic map from the region to the
+    extracted text (as patience diff aligns; a repeated line could pair with the wrong
+    copy, since the extractor drops some copies)."""
+    in_source, in_text = _line_starts(source), _line_starts(text)
+    pairs = sorted(
+        (at[0], in_text[key][0])
+        for key, at in in_source.items()
+        if len(at) == 1 and len(in_text.get(key, ())) == 1
+    )
+    starts: list[int] = []
+    places: list[int] = []
+    for start, place in pairs:
+        if not places or place > places[-1]:  # keep the map monotonic
+            starts.append(start)
+            places.append(place)
+    return starts, places
 
 
 def relocate(mentions: list[Mention], source: str, text: str) -> list[Mention]:
     """Spans in ``source`` moved to the same characters in ``text`` (None when ``text``
-    does not have them); order stays ``source``'s.
+    does not have them there); order stays ``source``'s.
 
-    A short needle's k-th occurrence in the source is its k-th in the text when the text
-    kept them all (the third "PDF" anchor is the third "PDF" line); otherwise, and for
-    URLs and ids, the first occurrence after the previous mention's.
+    The source's lines that the text kept align the two: a mention is looked for in the
+    text between the places of the kept lines around it, so the third "PDF" anchor is
+    never taken for the first when the extractor dropped a repeated line.
     """
     finder = _Finder(budget=20 * (len(source) + len(text)) + 1_000_000)
+    starts, places = _aligned_lines(source, text)
     moved: list[Mention] = []
-    cursor = 0
-    for mention in sorted(mentions, key=lambda x: x.order):
+    for mention in mentions:
         span = None
         if mention.span is not None and mention.span[1] > mention.span[0]:
             needle = source[mention.span[0] : mention.span[1]]
-            at = -1
-            if len(needle) <= _SHORT_NEEDLE:
-                in_source, in_text = finder.all(source, needle), finder.all(text, needle)
-                if len(in_source) == len(in_text):
-                    at = in_text[bisect_left(in_source, mention.span[0])]
-            if at < 0:
-                at = finder.find(text, needle, cursor)
-                at = finder.find(text, needle) if at < 0 else at
-            if at >= 0:
-                span, cursor = (at, at + len(needle)), at + 1
+            k = bisect_left(starts, mention.span[0] + 1) - 1  # last line starting at/before
+            low = places[k] if k >= 0 else 0
+            high = places[k + 1] if k + 1 < len(places) else len(text)
+            at = finder.find(text, needle, low)
+            if at >= 0 and at + len(needle) <= high:
+                span = (at, at + len(needle))
         moved.append(replace(mention, span=span))
     return moved
 
