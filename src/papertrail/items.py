@@ -83,11 +83,13 @@ def segment(text: str, headings: Iterable[str] | None = None) -> list[Item]:
     marked = {"".join(h.split()) for h in headings or () if h.strip()}
     opening = [i for i, line in enumerate(lines) if "".join(line.split()) in marked]
     if len(opening) < _MIN_HEADINGS:
-        opening = [
-            i
-            for i, line in enumerate(lines)
-            if _is_heading(line, next((x for x in lines[i + 1 :] if x.strip()), None))
-        ]
+        following: list[str | None] = [None] * len(lines)  # the next non-empty line
+        after: str | None = None
+        for i in range(len(lines) - 1, -1, -1):
+            following[i] = after
+            if lines[i].strip():
+                after = lines[i]
+        opening = [i for i, line in enumerate(lines) if _is_heading(line, following[i])]
     if len(opening) < _MIN_HEADINGS:
         return []
     items: list[Item] = []
@@ -101,7 +103,7 @@ def segment(text: str, headings: Iterable[str] | None = None) -> list[Item]:
 
 def item_at(items: Sequence[Item], offset: int) -> Item | None:
     """The item whose span holds ``offset``; None in the lead or past the text."""
-    index = bisect_right([item.span[0] for item in items], offset) - 1
+    index = bisect_right(items, offset, key=lambda item: item.span[0]) - 1
     if index < 0 or offset >= items[index].span[1]:
         return None
     return items[index]
