@@ -69,6 +69,7 @@ def test_link_only_paragraphs_stay_in_the_text(template: str) -> None:
     assert "论文链接:\nhttps://arxiv.org/abs/2403.19928" in doc.text
 
 
+@pytest.mark.slow  # ten pages fetched over loopback HTTP by the session
 def test_ids_through_the_session_on_served_pages(tmp_path: Path) -> None:
     """The real path: pages served over HTTP on loopback, fetched, decoded, cleaned and
     linked by the session, one record each; every template serves at least one seed."""
