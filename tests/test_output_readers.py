@@ -97,3 +97,30 @@ def test_a_run_in_progress_is_invisible(clean_dir: Path) -> None:
         assert all(not f.name.startswith(".") for f in files)
     after = duckdb.connect().execute(f"SELECT count(*) FROM {rel}").fetchone()
     assert after[0] == before[0] + 10
+
+
+def test_pandas_gets_paper_summary_pairs(tmp_path: Path) -> None:
+    """docs/output.md's recipe: one row per (article, paper) with the paper's roundup item."""
+    from papertrail.clean import clean
+    from papertrail.document import Document
+    from papertrail.ids import extract_ids
+    from papertrail.testing.article_templates import wordpress
+
+    seed = Path(__file__).parent / "fixtures" / "seeds" / "gold" / "002_42328441e1192498.txt"
+    page = wordpress(seed.read_text("utf-8").splitlines())
+    doc = extract_ids(clean(Document(url="http://x/a.html", kind="http", markup=page)))
+    with OutputStore(tmp_path).open_run("run", day=date(2026, 11, 20)) as writer:
+        writer.write(doc.to_record())
+    files = [str(f) for f in tmp_path.glob("articles/*/*.jsonl*")]
+    # --- as in docs/output.md
+    articles = pd.concat([pd.read_json(f, lines=True) for f in files], ignore_index=True)
+    refs = articles[["article_id", "arxiv"]].explode("arxiv").dropna(subset=["arxiv"])
+    pairs = pd.json_normalize(refs["arxiv"].tolist()).reindex(
+        columns=["id", "item.heading", "item.text"]
+    )
+    pairs = pairs.dropna(subset=["item.text"])  # papers cited outside any item
+    # ---
+    assert len(pairs) == 8
+    first = pairs.iloc[0]
+    assert first["id"] == "2403.19928" and first["item.heading"].startswith("1.华为新研究")
+    assert "DiJiang" in first["item.text"] and "ReALM" not in first["item.text"]

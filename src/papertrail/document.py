@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
+from .items import item_at, segment
 from .record import (
     ArticleRecord,
     ArxivRef,
     EnrichmentStatus,
     Paper,
+    PaperItem,
     StageError,
     UnresolvedTitle,
 )
@@ -63,6 +65,10 @@ class Document:
     meta: Metadata = field(default_factory=Metadata)
     text: str = ""
     links: list[Link] = field(default_factory=list)
+    # HTML pages: visible text of the article's region of the DOM (where ids are looked
+    # for, see papertrail.clean.links) and its section headings; None for text input.
+    region_text: str | None = None
+    headings: list[str] = field(default_factory=list)
     extractor_version: str = ""
     # ids, titles, enrich
     arxiv: list[ArxivRef] = field(default_factory=list)
@@ -89,6 +95,16 @@ class Document:
         key = self.meta.canonical_url or self.url
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
+    def _arxiv_with_items(self, text: str) -> list[ArxivRef]:
+        """The refs, each with the roundup item its first mention sits in."""
+        items = segment(text, self.headings) if self.arxiv else []
+        refs: list[ArxivRef] = []
+        for ref in self.arxiv:
+            item = item_at(items, ref.span[0]) if ref.span is not None and items else None
+            paper_item = PaperItem(heading=item.heading, text=item.text) if item else None
+            refs.append(ref.model_copy(update={"item": paper_item}))
+        return refs
+
     def to_record(self) -> ArticleRecord:
         text = self.text or ""
         return ArticleRecord(
@@ -107,7 +123,7 @@ class Document:
             lang=self.meta.lang,
             text=text,
             text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            arxiv=list(self.arxiv),
+            arxiv=self._arxiv_with_items(text),
             unresolved=list(self.unresolved),
             papers=list(self.papers),
             not_found=list(self.not_found),

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 FoundBy = Literal[
     "link",  # an <a href> target (or a URL printed in text) on arxiv.org
@@ -38,6 +38,13 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class PaperItem(_Model):
+    """The roundup item a paper belongs to: the section of the article it is cited from."""
+
+    heading: str = Field(description="The section's heading line (often the paper's title).")
+    text: str = Field(description="The section's lines under the heading, newline-joined.")
+
+
 class ArxivRef(_Model):
     """One arXiv paper the article refers to, deduplicated by base id."""
 
@@ -50,6 +57,12 @@ class ArxivRef(_Model):
     url: str | None = Field(None, description="Link target the id came from, if any.")
     score: float | None = Field(None, description="Title similarity (found_by=title only).")
     evidence: str | None = Field(None, description="Why a title match was accepted.")
+    item: PaperItem | None = Field(
+        None,
+        description="The article section the paper is cited from (its heading and "
+        "paragraphs): a (paper, summary) pair. None when the text has no sections, or "
+        "the paper is cited in the lead before the first heading. Since 1.1.",
+    )
 
 
 class UnresolvedTitle(_Model):

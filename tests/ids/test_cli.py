@@ -56,7 +56,25 @@ def test_html_link_targets_count() -> None:
         ("2309.05463", None, "huggingface"),
         ("1907.11692", None, "doi"),
     ]
-    assert lines[0]["span"] is None and lines[2]["span"] is not None
+    # spans point into the cleaned text: a link's at its anchor text
+    assert lines[0]["span"] is not None and lines[2]["span"] is not None
+
+
+def test_html_reports_the_same_ids_as_a_record() -> None:
+    """A WordPress page whose paper URLs sit in link-only paragraphs, with a sidebar of
+    other papers: ``--html`` prints the record's ids, spans into the record's text."""
+    from papertrail.clean import clean
+    from papertrail.document import Document
+    from papertrail.ids import extract_ids
+    from papertrail.testing.article_templates import CHROME_IDS, wordpress
+
+    gold = (SEEDS / "gold" / "002_42328441e1192498.txt").read_text("utf-8").splitlines()
+    page = wordpress(gold)
+    record = extract_ids(clean(Document(url="x.html", kind="html_file", markup=page)))
+    lines = run(page, "--html")
+    assert [x["id"] for x in lines] == [r.id for r in record.arxiv]
+    assert [tuple(x["span"]) for x in lines] == [r.span for r in record.arxiv]
+    assert len(lines) == 8 and not {x["id"] for x in lines} & set(CHROME_IDS)
 
 
 def test_html_flag_off_reads_markup_as_text() -> None:

@@ -212,16 +212,14 @@ def test_links_merge_with_text_in_document_order() -> None:
     refs = find_ids(text, links, today=TODAY)
     assert [r.id for r in refs] == ["2401.02385", "2311.11045", "1907.11692", "2309.05463"]
     tiny = refs[0]
-    assert (tiny.found_by, tiny.span, tiny.url) == (
-        "link",
-        None,
-        "https://arxiv.org/abs/2401.02385",
-    )
+    assert (tiny.found_by, tiny.url) == ("link", "https://arxiv.org/abs/2401.02385")
+    assert tiny.span is not None and text[slice(*tiny.span)] == "TinyLlama"  # its anchor
     # The anchor "第二篇" comes before the printed citation: the link is the first mention,
-    # and the later text mention fills in the span.
+    # and its span is the anchor's.
     second = refs[1]
     assert (second.found_by, second.version) == ("link", 3)
-    assert second.span is not None and text[slice(*second.span)] == "arXiv:2311.11045"
+    assert second.span is not None and text[slice(*second.span)] == "第二篇"
+    assert refs[3].span is None  # its anchor text is not in the text
     assert refs[3].found_by == "huggingface"
 
 
@@ -239,3 +237,46 @@ def test_seed_yields_exactly_the_ids_its_article_cites(name: str) -> None:
     refs = find_ids((SEEDS / name).read_text("utf-8"), today=TODAY)
     assert [r.id for r in refs] == expected["ids"]
     assert {r.id: r.version for r in refs if r.version} == expected["versions"]
+
+
+# --- every way pages write a paper (issue 12) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://xxx.lanl.gov/abs/hep-th/9901001", ["hep-th/9901001"]),
+        ("见 http://xxx.lanl.gov/pdf/2307.09288v2", ["2307.09288v2"]),
+        ("https://arxiv.org/abs/2305.18290?context=cs", ["2305.18290"]),
+        ("https://arxiv.org/pdf/2305.10403v3.pdf", ["2305.10403v3"]),
+        ("arXiv:2307.09288v 是 Llama 2 的论文", ["2307.09288"]),
+        ("https://arxiv.org/abs/2310.16764v", ["2310.16764"]),
+        ("ARXIV:2401.04088", ["2401.04088"]),
+        ("论文：arXiv：2404.14619", ["2404.14619"]),
+        ("（arXiv:2403.20213）", ["2403.20213"]),
+        ("https://hf.co/papers/2402.17764", ["2402.17764"]),
+        ("arXiv：２３０７．０９２８８", ["2307.09288"]),
+        ("论文：２３０７．０９２８８", ["2307.09288"]),
+        ("模型大小为 ２３０７．０９２８８ MB", []),  # full-width digits need arXiv context too
+        ("arXiv:2307.09288v0", []),
+        ("```\nmodel = load('arXiv:2305.14314')\n```", ["2305.14314"]),  # a code block
+        ("[1] T. Dettmers. QLoRA. arXiv preprint arXiv:2305.14314, 2023.", ["2305.14314"]),
+    ],
+)
+def test_every_way_pages_write_a_paper(text: str, expected: list[str]) -> None:
+    assert ids(text) == expected
+
+
+def test_region_is_searched_and_spans_point_into_the_text() -> None:
+    """With ``region`` (the article's region of an HTML page), ids the extractor dropped
+    still count; spans point into ``text`` when it has the characters, else None."""
+    region = "论文链接:\nhttps://arxiv.org/abs/2403.19928\n代码:\nPDF\n另见 arXiv:2401.02385"
+    text = "论文链接:\nhttps://arxiv.org/abs/2403.19928\n代码:\nPDF"
+    links = [Link("https://arxiv.org/pdf/2403.20329", "PDF")]
+    refs = find_ids(text, links, today=TODAY, region=region)
+    assert [r.id for r in refs] == ["2403.19928", "2403.20329", "2401.02385"]
+    assert [text[slice(*r.span)] if r.span else None for r in refs] == [
+        "https://arxiv.org/abs/2403.19928",
+        "PDF",
+        None,
+    ]

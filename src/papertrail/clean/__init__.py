@@ -19,16 +19,24 @@ from trafilatura.utils import load_html
 
 from ..document import Document, Link, Metadata
 from ..errors import ExtractError
-from .extract import extract_main
+from .extract import extract_main, untable_layout
 from .guard import defuse
 from .lines import filter_lines
+from .links import (
+    Region,
+    chrome_in,
+    keep_link_lines,
+    mark_headings,
+    read_region,
+    region_and_prose,
+)
 from .metadata import detect_lang, extract_page_metadata
 from .prepass import prepass
 from .textmeta import text_metadata
 from .textmode import extract_text
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
-EXTRACTOR_VERSION = "clean-1.3"
+EXTRACTOR_VERSION = "clean-1.4"
 
 # Pruned markup larger than this (characters) is extracted without trafilatura's fallbacks.
 FAST_EXTRACTION_ABOVE = 2_000_000
@@ -46,6 +54,7 @@ class Extraction:
     links: list[Link] = field(default_factory=list)
     meta: Metadata = field(default_factory=Metadata)
     stats: Counter[str] = field(default_factory=Counter)  # drops per pre-pass/line rule
+    region: Region | None = None  # HTML only: the article's region of the DOM, read
 
 
 def printed_links(text: str) -> list[Link]:
@@ -68,6 +77,7 @@ def clean_html(html: str, url: str | None = None) -> Extraction:
     # Metadata first: extraction consumes the tree. The pruned page is the better source:
     # without menus and sidebars the first byline in the text is the article's.
     meta = extract_page_metadata(tree, html, url, "") if tree is not None else Metadata()
+    region = _read_article_region(tree, url) if tree is not None else None
     # On very large pages trafilatura's fallback comparison (readability, jusText) is
     # superlinear (a 110,000-paragraph page: 50 s of 53) and adds nothing: skip it there,
     # and the retries below with it.
@@ -86,11 +96,27 @@ def clean_html(html: str, url: str | None = None) -> Extraction:
     text = "\n".join(lines.kept)
     stats: Counter[str] = Counter({f"prepass:{k}": v for k, v in pruned.removed.items()})
     stats.update({f"line:{k}": v for k, v in lines.stats.items()})
-    links = main.links + [
-        link for link in printed_links(text) if link.href not in {m.href for m in main.links}
-    ]
+    # the article's links are the region's, whatever the extractor kept
+    anchors, printed_in = (region.links, region.text) if region is not None else (main.links, text)
+    hrefs = {link.href for link in anchors}
+    links = anchors + [link for link in printed_links(printed_in) if link.href not in hrefs]
     meta.lang = detect_lang(text, meta.lang)  # meta.lang so far: what the page declared
-    return Extraction(text=text, links=links, meta=meta, stats=stats)
+    return Extraction(text=text, links=links, meta=meta, stats=stats, region=region)
+
+
+def _read_article_region(tree: etree._Element, url: str | None) -> Region | None:
+    """Links, text and headings of the article's region, read before extraction; its link
+    lines and bold headings are then marked in ``tree`` so trafilatura keeps them (see
+    :mod:`.links`)."""
+    untable_layout(tree)  # as extract_main does first: the container is chosen after it
+    element, prose = region_and_prose(tree)
+    if element is None:
+        return None
+    chrome = chrome_in(element, prose)
+    region = read_region(element, url, chrome)
+    keep_link_lines(element, chrome)
+    mark_headings(element, chrome)
+    return region
 
 
 def clean_text(text: str) -> Extraction:
@@ -118,6 +144,8 @@ def clean(doc: Document) -> Document:
     doc.meta = result.meta
     doc.text = result.text
     doc.links = result.links
+    doc.region_text = result.region.text if result.region is not None else None
+    doc.headings = result.region.headings if result.region is not None else []
     doc.extractor_version = EXTRACTOR_VERSION
     return doc
 

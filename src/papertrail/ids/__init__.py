@@ -16,8 +16,10 @@ from .scheme import OLD_ARCHIVES, ArxivId, parse_id
 
 
 def extract_ids(doc: Document) -> Document:
-    """Stage: ``doc.text`` and ``doc.links`` -> ``doc.arxiv`` (today = the real date)."""
-    doc.arxiv = find_ids(doc.text, doc.links, today=datetime.now(UTC).date())
+    """Stage: ``doc.text`` and ``doc.links`` (and, for HTML, the article's region of the
+    page) -> ``doc.arxiv`` (today = the real date)."""
+    today = datetime.now(UTC).date()
+    doc.arxiv = find_ids(doc.text, doc.links, today=today, region=doc.region_text)
     return doc
 
 

@@ -1,9 +1,10 @@
 """``python -m papertrail.ids``: arXiv ids in stdin, one JSON line each.
 
-Reads plain text (or HTML with ``--html``, whose link targets count too) and prints
-``{"id", "version", "found_by", "span"}`` per paper, in order of first mention. Spans are
-offsets in the text read (in the page's visible text with ``--html``). Exit status 0 even
-when nothing is found: an empty answer is an answer.
+Reads plain text (or HTML with ``--html``: the page is cleaned as the pipeline cleans it,
+so the ids are exactly a record's: the article's region of the page, its links counted,
+chrome left out) and prints ``{"id", "version", "found_by", "span"}`` per paper, in order
+of first mention. Spans are offsets in the text read (in the record's ``text`` with
+``--html``). Exit status 0 even when nothing is found: an empty answer is an answer.
 """
 
 from __future__ import annotations
@@ -13,26 +14,17 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from selectolax.lexbor import LexborHTMLParser
-
 from .. import cli
-from ..document import Link
+from ..clean import clean_html
+from ..record import ArxivRef
 from . import find_ids
 
 
-def html_text_and_links(markup: str) -> tuple[str, list[Link]]:
-    """Visible text of an HTML page (blocks on their own lines) and its ``<a href>`` links."""
-    tree = LexborHTMLParser(markup)
-    for node in tree.css("script, style, noscript, template"):
-        node.decompose()
-    root = tree.body or tree.root
-    text = root.text(separator="\n") if root is not None else ""
-    links = [
-        Link(href=href, text=a.text(strip=True))
-        for a in tree.css("a[href]")
-        if (href := a.attributes.get("href"))
-    ]
-    return text, links
+def html_ids(markup: str, *, today: date | None = None, url: str | None = None) -> list[ArxivRef]:
+    """The ids a record of this page would carry (clean stage, then ids stage)."""
+    result = clean_html(markup, url)
+    region = result.region.text if result.region is not None else None
+    return find_ids(result.text, result.links, today=today, region=region)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,8 +42,8 @@ def _main(argv: Sequence[str] | None) -> int:
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
     data = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-    text, links = html_text_and_links(data) if args.html else (data, [])
-    for ref in find_ids(text, links, today=args.today):
+    refs = html_ids(data, today=args.today) if args.html else find_ids(data, today=args.today)
+    for ref in refs:
         line = {"id": ref.id, "version": ref.version, "found_by": ref.found_by, "span": ref.span}
         sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
     return 0

@@ -12,7 +12,7 @@ import math
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import unquote
 
@@ -33,6 +33,9 @@ from .scheme import OLD_ARCHIVES, ArxivId, from_match
 
 _URL_TAIL = re.compile(r"[^\s<>\"'\u0080-\uffff]*")
 _URL_TRAILING = ".,;:!?)]}'\""
+# How far past the previous anchor a non-paper link's anchor is looked for (characters):
+# bounded, so a page with 40,000 links stays linear.
+_NEAR = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,19 +150,99 @@ def link_mentions(text: str, links: Iterable[Link], *, today: date) -> list[Ment
     cursor = 0
     for index, link in enumerate(links):
         ids = link_ids(link.href, today=today)
-        if not ids:
+        anchor = link.text.strip()
+        if not ids:  # not a paper, but its anchor moves the cursor when it is close by
+            if len(anchor) >= 2 and (at := text.find(anchor, cursor, cursor + _NEAR)) >= 0:
+                cursor = at + 1
             continue
         position: float = math.inf
-        anchor = link.text.strip()
+        span: tuple[int, int] | None = None
         if len(anchor) >= 2:
-            # Links come in document order: look after the previous anchor first.
+            # Links come in document order: look after the previous anchor (of any link:
+            # a "PDF" of a project page is not the paper's "PDF") first.
             at = text.find(anchor, cursor)
             at = text.find(anchor) if at < 0 else at
             if at >= 0:
-                position, cursor = at, at + 1
+                position, cursor, span = at, at + 1, (at, at + len(anchor))
         for arxiv_id, found_by in ids:
-            found.append(Mention(arxiv_id, found_by, None, link.href, (position, 1 + index)))
+            found.append(Mention(arxiv_id, found_by, span, link.href, (position, 1 + index)))
     return found
+
+
+class _Finder:
+    """Substring searches with a total budget, so relocating thousands of ids on a huge
+    page stays linear: past the budget, spans are left None rather than searched for."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+
+    def find(self, hay: str, needle: str, start: int = 0) -> int:
+        if self.budget <= 0:
+            return -1
+        at = hay.find(needle, start)
+        self.budget -= (at if at >= 0 else len(hay)) - start
+        return at
+
+
+# A region line this long is distinctive enough to align the region with the text.
+_ANCHOR_LINE = 10
+
+
+def _line_starts(text: str) -> dict[str, list[int]]:
+    """Where each distinctive line of ``text`` starts (stripped line -> offsets)."""
+    starts: dict[str, list[int]] = {}
+    offset = 0
+    for line in text.split("\n"):
+        key = line.strip()
+        if len(key) >= _ANCHOR_LINE:
+            starts.setdefault(key, []).append(offset)
+        offset += len(line) + 1
+    return starts
+
+
+def _aligned_lines(source: str, text: str) -> tuple[list[int], list[int]]:
+    """Starts of the source lines that occur once in the source and once in ``text``, in
+    order, and where they are in the text: a monotonic map from the region to the
+    extracted text (as patience diff aligns; a repeated line could pair with the wrong
+    copy, since the extractor drops some copies)."""
+    in_source, in_text = _line_starts(source), _line_starts(text)
+    pairs = sorted(
+        (at[0], in_text[key][0])
+        for key, at in in_source.items()
+        if len(at) == 1 and len(in_text.get(key, ())) == 1
+    )
+    starts: list[int] = []
+    places: list[int] = []
+    for start, place in pairs:
+        if not places or place > places[-1]:  # keep the map monotonic
+            starts.append(start)
+            places.append(place)
+    return starts, places
+
+
+def relocate(mentions: list[Mention], source: str, text: str) -> list[Mention]:
+    """Spans in ``source`` moved to the same characters in ``text`` (None when ``text``
+    does not have them there); order stays ``source``'s.
+
+    The source's lines that the text kept align the two: a mention is looked for in the
+    text between the places of the kept lines around it, so the third "PDF" anchor is
+    never taken for the first when the extractor dropped a repeated line.
+    """
+    finder = _Finder(budget=20 * (len(source) + len(text)) + 1_000_000)
+    starts, places = _aligned_lines(source, text)
+    moved: list[Mention] = []
+    for mention in mentions:
+        span = None
+        if mention.span is not None and mention.span[1] > mention.span[0]:
+            needle = source[mention.span[0] : mention.span[1]]
+            k = bisect_left(starts, mention.span[0] + 1) - 1  # last line starting at/before
+            low = places[k] if k >= 0 else 0
+            high = places[k + 1] if k + 1 < len(places) else len(text)
+            at = finder.find(text, needle, low)
+            if at >= 0 and at + len(needle) <= high:
+                span = (at, at + len(needle))
+        moved.append(replace(mention, span=span))
+    return moved
 
 
 def merge(mentions: Iterable[Mention]) -> list[ArxivRef]:
@@ -185,11 +268,24 @@ def merge(mentions: Iterable[Mention]) -> list[ArxivRef]:
     return list(refs.values())
 
 
-def find_ids(text: str, links: Iterable[Link] = (), *, today: date | None = None) -> list[ArxivRef]:
+def find_ids(
+    text: str,
+    links: Iterable[Link] = (),
+    *,
+    today: date | None = None,
+    region: str | None = None,
+) -> list[ArxivRef]:
     """Canonical arXiv ids referenced by ``text`` and ``links``, deduplicated by base id.
 
     ``today`` bounds the newest acceptable ``yymm`` (an id from a future month is not
-    real yet); it defaults to the current date.
+    real yet); it defaults to the current date. ``region``: the visible text of the
+    article's region of an HTML page (:mod:`papertrail.clean.links`); when given, ids are
+    looked for there instead of in ``text`` (the extractor may have dropped a line that
+    cites one), and spans point to the same characters in ``text`` where it has them.
     """
     today = today or date.today()
-    return merge([*text_mentions(text, today=today), *link_mentions(text, links, today=today)])
+    source = text if region is None else region
+    mentions = [*text_mentions(source, today=today), *link_mentions(source, links, today=today)]
+    if region is not None:
+        mentions = relocate(mentions, region, text)
+    return merge(mentions)

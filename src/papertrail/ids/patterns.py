@@ -53,6 +53,14 @@ SITE_PATTERNS: tuple[SitePattern, ...] = (
         ),
     ),
     SitePattern(
+        "link",
+        "lanl.gov",
+        re.compile(
+            rf"{_HOST_START}xxx\.lanl\.gov/+(?:abs|pdf|ps|format)/+{_ID}(?:\.pdf)?{END_RE}",
+            _FLAGS,
+        ),
+    ),
+    SitePattern(
         "huggingface",
         "/papers/",
         re.compile(

@@ -36,7 +36,8 @@ OLD_RE = (
     rf"(?P<archive>{ARCHIVE_TOKEN})(?:{SUBJECT_RE})?(?:/+|%2[Ff])"
     r"(?P<oyymm>\d{4})(?P<onum>\d{3})"
 )
-VERSION_RE = r"(?:v(?P<version>[1-9]\d?))?"
+#: ``v`` with no number (``arXiv:2307.09288v``, a version cut off) is the base id.
+VERSION_RE = r"(?:v(?P<version>[1-9]\d?)?)?"
 #: What may not follow an id: more letters/digits, or a dot and a digit (dates, IPs).
 END_RE = r"(?![A-Za-z0-9]|\.\d)"
 
