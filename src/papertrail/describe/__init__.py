@@ -1,0 +1,1 @@
+"""Papers a digest describes without linking: segment, read the clues, search, verify."""
