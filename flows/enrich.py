@@ -4,7 +4,8 @@ Records written during an arXiv outage or with ``--no-enrich`` carry
 ``enrichment="pending"`` (or ``"partial"``). This flow asks the API for their missing ids
 (cached, batched, rate-limited like every other call) and writes each completed record
 as a new version in a shard of its own; records that are still pending stay as they are.
-Nothing is lost, and nothing is written twice without a newer version.
+Nothing is lost, and nothing is written twice without a newer version. Papers a digest
+only describes, left ``deferred`` then, are looked up first (``papertrail.describe``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 
 from papertrail.arxiv import complete_records
 from papertrail.arxiv.stage import needs_enrichment
+from papertrail.describe.deferred import complete_deferred
 from papertrail.output import OutputStore, write_catalogue
 from papertrail.session import new_run_id
 from papertrail.settings import Settings
@@ -33,7 +35,12 @@ def complete_pending(settings: Settings) -> dict[str, Any]:
     store = OutputStore.from_settings(settings)
     pending = [r for r in store.iter_current_records() if needs_enrichment(r)]
     client = session_for(settings).arxiv
-    completed = complete_records(pending, client)
+    described = (
+        complete_deferred(pending, client.search, grace_days=settings.describe_grace_days)
+        if settings.resolve_descriptions
+        else pending
+    )
+    completed = complete_records(described, client)
     changed = [new for old, new in zip(pending, completed, strict=True) if new is not old]
     written = 0
     path = None

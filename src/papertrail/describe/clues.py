@@ -36,7 +36,9 @@ _INTRO_BEFORE = re.compile(
     r"(?:提出了?|发布了?|推出了?|开源了?|构建了?|打造了?|设计了?|开发了?|得到了?|介绍了?|名为|称为|"
     r"叫做|命名为|dubbed|called|propose[sd]?|introduce[sd]?|present[sd]?)[^。！？!?；;\n]{0,30}$"
 )
-_TYPE_AFTER = re.compile(r"^\s?[\u4e00-\u9fff]{0,6}?(?:框架|模型|架构|方法|算法|系统|基准|数据集|技术|智能体|工具|范式)")
+_TYPE_AFTER = re.compile(
+    r"^\s?[\u4e00-\u9fff]{0,6}?(?:框架|模型|架构|方法|算法|系统|基准|数据集|技术|智能体|工具|范式)"
+)
 _TYPE_BEFORE = re.compile(r"(?:框架|模型|架构|方法|算法|系统|数据集|基准)\s*[:：]?\s*$")
 _DEFINITION = re.compile(r"[\u4e00-\u9fffA-Za-z]\s*[(（]\s*$")
 #: The context says the name belongs to something else.
@@ -188,9 +190,7 @@ def find_numbers(text: str) -> list[str]:
             value = f"{num}x"
         elif unit in {"B", "M", "K"}:
             value = f"{num}{unit}"
-        elif "." in num:
-            value = num
-        elif len(num) >= 3 and not _DATE_LIKE.match(num):
+        elif "." in num or (len(num) >= 3 and not _DATE_LIKE.match(num)):
             value = num
         else:
             continue
@@ -200,7 +200,9 @@ def find_numbers(text: str) -> list[str]:
 
 
 _QUOTED = re.compile(r"[“\"「『]([A-Za-z][A-Za-z0-9 \-:,]{6,120})[”\"」』]")
-_PAREN_EN = re.compile(r"[(（]\s*(?:[A-Z][A-Za-z0-9\-]*\s*[,，]\s*)?([A-Z][A-Za-z\-]+(?: [A-Za-z\-]+){1,8})\s*[)）]")
+_PAREN_EN = re.compile(
+    r"[(（]\s*(?:[A-Z][A-Za-z0-9\-]*\s*[,，]\s*)?([A-Z][A-Za-z\-]+(?: [A-Za-z\-]+){1,8})\s*[)）]"
+)
 
 
 def find_phrases(text: str) -> list[str]:

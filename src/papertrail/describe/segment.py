@@ -23,6 +23,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 #: A paragraph starting like this continues the item before it.
 _CONTINUES = re.compile(
@@ -186,7 +187,7 @@ def segment_items(text: str, *, min_headings: int = 3) -> list[Item]:
     groups: list[list[int]] = []
     if len(heads) >= min_headings:
         bounds = [0, *heads, len(paras)] if heads[0] != 0 else [*heads, len(paras)]
-        for a, b in zip(bounds, bounds[1:], strict=False):
+        for a, b in pairwise(bounds):
             if a < b:
                 groups.append(list(range(a, b)))
     else:
