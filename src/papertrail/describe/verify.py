@@ -12,8 +12,8 @@ the name's distinctive first part: "Infini-Transformer" for a paper on "Infini-a
 which must then agree on at least four points); a short acronym (SLM, APM: three capitals
 or fewer) names many things, so its weight is four fifths of that. A score of
 :data:`ACCEPT` is needed; the threshold is measured on the project's test set
-(``bench/describe``, with and without each true paper in the catalogue). Two different papers both acceptable
-within :data:`AMBIGUITY_MARGIN` are refused as ambiguous.
+(``bench/describe``, with and without each true paper in the catalogue). Two different
+papers both acceptable within :data:`AMBIGUITY_MARGIN` are refused as ambiguous.
 """
 
 from __future__ import annotations
