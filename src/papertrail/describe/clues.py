@@ -146,6 +146,13 @@ def glossary() -> dict[str, tuple[str, ...]]:
     return dict(sorted(terms.items(), key=lambda kv: -len(kv[0])))
 
 
+@cache
+def weak_terms() -> frozenset[str]:
+    """Terms most abstracts share (benchmark, dataset...): half a point of agreement."""
+    data = tomllib.loads(resources.files(__package__).joinpath("glossary.toml").read_text("utf-8"))
+    return frozenset(data.get("weak", {}).get("terms", []))
+
+
 def find_terms(text: str) -> list[str]:
     """English forms of the glossary terms in ``text``; a term inside a longer matched
     one is not counted again (文本嵌入 gives "text embedding", not also "embedding")."""
@@ -172,7 +179,7 @@ def term_forms(term: str) -> tuple[str, ...]:
 # --- numbers --------------------------------------------------------------------------
 
 _NUMBER = re.compile(
-    r"(?<![A-Za-z0-9.])(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>%|％|倍|x|×|维|[BMK](?![a-zA-Z]))?"
+    r"(?<![A-Za-z0-9.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>%|％|倍|x|×|维|[BMK](?![a-zA-Z]))?"
 )
 _DATE_LIKE = re.compile(r"^(?:19|20)\d{2}(?:\d{4})?$")
 
@@ -183,7 +190,7 @@ def find_numbers(text: str) -> list[str]:
     small counts are left out."""
     out: list[str] = []
     for m in _NUMBER.finditer(text):
-        num, unit = m.group("num"), m.group("unit") or ""
+        num, unit = m.group("num").replace(",", ""), m.group("unit") or ""
         if unit in {"%", "％"}:
             value = f"{num}%"
         elif unit in {"倍", "x", "×"}:
@@ -238,4 +245,5 @@ __all__ = [
     "find_terms",
     "glossary",
     "term_forms",
+    "weak_terms",
 ]

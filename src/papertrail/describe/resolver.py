@@ -75,6 +75,7 @@ class ItemOutcome:
     clues: Clues
     name: NameClue | None
     queries: list[str] = field(default_factory=list)  # the queries actually sent
+    judged: int = 0  # arXiv results weighed against the description
     accepted: Verdict | None = None
     best: Verdict | None = None
     reason: str | None = None  # unresolved reason code, None when accepted or skipped
@@ -158,6 +159,7 @@ class DescriptionResolver:
                 judge(o.name, o.clues, p, latest=latest)
                 for p in self.search(query, self.max_results)
             ]
+            o.judged += len(verdicts)
             if verdicts:
                 top = max(verdicts, key=lambda v: v.score)
                 if o.best is None or top.score > o.best.score:

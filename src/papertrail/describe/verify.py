@@ -3,7 +3,8 @@
 A result is accepted only when the description's name is in its title or abstract AND
 the paper agrees with the description on translated terms or numbers; then its score is
 
-    score = name weight + 0.1 per matched term (at most 4) + 0.2 per matched number
+    score = name weight + 0.1 per matched term (at most 4; a term naming the same concept
+            as another counts once, a weak one such as "benchmark" half) + 0.2 per number
             - 0.25 when the description gives two or more telling numbers (66.31, 30%,
               114倍) and the abstract repeats none of them                  (capped at 1)
 
@@ -24,7 +25,7 @@ from datetime import date
 from functools import cache
 
 from ..record import DescriptionEvidence, Paper
-from .clues import GENERIC, Clues, NameClue, term_forms
+from .clues import GENERIC, Clues, NameClue, term_forms, weak_terms
 
 #: Score at or above which a described paper is accepted.
 ACCEPT = 0.7
@@ -110,9 +111,30 @@ def number_in(number: str, text: str) -> bool:
         pattern = rf"(?<![\d.]){re.escape(number[:-1])}\s*(?:x|×|times|-fold|fold)(?![a-z])"
     elif number[-1] in "BMK":
         pattern = rf"(?<![\d.]){re.escape(number[:-1])}\s*{number[-1]}(?![a-zA-Z])"
+    elif number.isdigit() and len(number) > 3:  # 12000 is also printed 12,000
+        head, tail = number[: len(number) % 3 or 3], number[len(number) % 3 or 3 :]
+        groups = [head] + [tail[i : i + 3] for i in range(0, len(tail), 3)]
+        pattern = rf"(?<![\d.,]){',?'.join(groups)}(?![\d]|[.,]\d)"
     else:
         pattern = rf"(?<![\d.]){re.escape(number)}(?![\d]|\.\d)"
     return re.search(pattern, text) is not None
+
+
+def _concept(term: str) -> str:
+    """Terms naming one concept count once: "retriever"/"retrieval", "text embedding"/
+    "embedding" (the first six letters of the last word)."""
+    return re.split(r"[\s\-]+", term.lower())[-1][:6]
+
+
+def distinct_terms(terms: list[str]) -> list[str]:
+    """One term per concept, the most specific (longest) kept, in the given order."""
+    by_concept: dict[str, str] = {}
+    for term in terms:
+        key = _concept(term)
+        if key not in by_concept or len(term) > len(by_concept[key]):
+            by_concept[key] = term
+    keep = set(by_concept.values())
+    return [t for t in terms if t in keep]
 
 
 def _short_acronym(name: str) -> bool:
@@ -132,12 +154,13 @@ def judge(name: NameClue, clues: Clues, paper: Paper, *, latest: date | None = N
     if where is None:
         return Verdict(paper, 0.0, None, f"name {name.name!r} not in title or abstract")
     text = f"{paper.title}\n{paper.abstract}"
-    terms = [t for t in clues.terms if term_in(t, text)]
+    terms = distinct_terms([t for t in clues.terms if term_in(t, text)])
     numbers = [n for n in clues.numbers if number_in(n, text)]
     evidence = DescriptionEvidence(name=name.name, name_in=where, terms=terms, numbers=numbers)  # type: ignore[arg-type]
-    points = len(terms) + 2 * len(numbers)
     weight = NAME_WEIGHT[where] * (ACRONYM_FACTOR if _short_acronym(name.name) else 1.0)
-    score = weight + TERM_WEIGHT * min(len(terms), MAX_TERMS) + NUMBER_WEIGHT * len(numbers)
+    term_points = sum(0.5 if t in weak_terms() else 1.0 for t in terms)
+    points = term_points + 2 * len(numbers)
+    score = weight + TERM_WEIGHT * min(term_points, MAX_TERMS) + NUMBER_WEIGHT * len(numbers)
     telling = [n for n in clues.numbers if _telling(n)]
     if len(telling) >= 2 and not any(n in numbers for n in telling):
         score -= NUMBERS_DISAGREE
