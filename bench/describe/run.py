@@ -21,6 +21,7 @@ import argparse
 import json
 import tempfile
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,7 @@ def run_page(page: str, gold: list[dict[str, Any]], interval: float) -> PageResu
     result.max_calls_per_item = max((len(o.queries) for o in outcomes), default=0)
     result.judged = sum(o.judged for o in outcomes)
     result.rate_limited = sum(1 for r in requests if r.status == 429)
-    gaps = [b.at - a.at for a, b in zip(requests, requests[1:], strict=False)]
+    gaps = [b.at - a.at for a, b in pairwise(requests)]
     result.min_gap_s = round(min(gaps), 3) if gaps else None
     return result
 
@@ -163,10 +164,13 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"pages": [p.__dict__ for p in pages], "leave_one_out": loo}, indent=2))
         return 0
     print(f"interval {args.interval} s\n")
-    print(
-        "| page | named items | described before (named) | resolved | wrong | later reported | unresolved | search calls (describe) | max calls/item | enrich calls | min gap (s) | 429s |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    columns = [
+        "page", "named items", "described before (named)", "resolved", "wrong",
+        "later reported", "unresolved", "search calls (describe)", "max calls/item",
+        "enrich calls", "min gap (s)", "429s",
+    ]  # fmt: skip
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
     for p in pages:
         print(
             f"| `{p.page}` | {p.items} | {p.described_before} | {p.resolved} | {len(p.wrong)} | "
@@ -177,13 +181,15 @@ def main(argv: list[str] | None = None) -> int:
     tot = lambda f: sum(f(p) for p in pages)  # noqa: E731
     print(
         f"\ntotal: {tot(lambda p: p.resolved)}/{tot(lambda p: p.described_before)} resolved, "
-        f"{tot(lambda p: len(p.wrong))} wrong, {tot(lambda p: len(p.later_reported))} later papers reported, "
+        f"{tot(lambda p: len(p.wrong))} wrong, "
+        f"{tot(lambda p: len(p.later_reported))} later papers reported, "
         f"{tot(lambda p: p.judged)} results judged"
     )
     if loo:
         wrong = sum(1 for r in loo if r["wrong"])
         print(
-            f"leave one out: {len(loo)} runs without the true paper, {wrong} wrong paper(s) accepted, "
+            f"leave one out: {len(loo)} runs without the true paper, "
+            f"{wrong} wrong paper(s) accepted, "
             f"{sum(r['judged'] for r in loo)} results judged"
         )
         for r in loo:
