@@ -189,6 +189,7 @@ def test_name_found_whole_or_by_its_distinctive_first_part():
         "abstract"
     )
     assert where_is_name("CT-LLM", _paper("x", "a DCT-LLM hybrid")) is None
+    assert where_is_name("Think-and-Execute", _paper("x", "Let's think step by step")) is None
 
 
 def test_only_mostly_chinese_pages_are_read():

@@ -78,7 +78,9 @@ def where_is_name(name: str, paper: Paper) -> str | None:
     if _name_pattern(name).search(paper.abstract):
         return "abstract"
     if head := _head(name):
-        pattern = re.compile(rf"(?<![a-z0-9]){re.escape(head)}(?![a-z])", re.IGNORECASE)
+        # as the head of another hyphenated name ("Infini-attention"), not as a word:
+        # "think" of "Think-and-Execute" is not found in "Let's think step by step"
+        pattern = re.compile(rf"(?<![a-z0-9]){re.escape(head)}-[a-z0-9]", re.IGNORECASE)
         if pattern.search(paper.title):
             return "title_part"
         if pattern.search(paper.abstract):
