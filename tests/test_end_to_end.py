@@ -57,9 +57,7 @@ def test_ingest_pages_seeds_and_failures(
     ]
     with FakeArxivAPI() as api:
         env = dict(run_env, PAPERTRAIL_ARXIV_API_URL=api.url)
-        code, summary = run_ingest(
-            [*urls, "--out", str(out), "--no-titles", "--no-describe"], env
-        )
+        code, summary = run_ingest([*urls, "--out", str(out), "--no-titles", "--no-describe"], env)
         id_requests = [r for r in api.requests if "id_list" in str(r)]
     assert code == 1, "one input failed (404): exit status must say so"
     assert summary["inputs"] == len(urls)
