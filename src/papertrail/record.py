@@ -111,7 +111,9 @@ class Paper(_Model):
 class StageError(_Model):
     """A stage that failed for this input. The record is written all the same."""
 
-    stage: str = Field(description="fetch | decode | clean | ids | titles | enrich | write")
+    stage: str = Field(
+        description="fetch | decode | clean | ids | titles | describe | enrich | write"
+    )
     reason: str = Field(description="Stable short code, e.g. http_404, timeout, too_large.")
     message: str = Field(description="Human-readable detail.")
 

@@ -4,7 +4,8 @@ A result is accepted only when the description's name is in its title or abstrac
 the paper agrees with the description on translated terms or numbers; then its score is
 
     score = name weight + 0.1 per matched term (at most 4; a term naming the same concept
-            as another counts once, a weak one such as "benchmark" half) + 0.2 per number
+            as another counts once, a weak one such as "benchmark" half; an English phrase
+            the description quotes counts as a term) + 0.2 per number
             - 0.25 when the description gives two or more telling numbers (66.31, 30%,
               114倍) and the abstract repeats none of them                  (capped at 1)
 
@@ -156,7 +157,9 @@ def judge(name: NameClue, clues: Clues, paper: Paper, *, latest: date | None = N
     if where is None:
         return Verdict(paper, 0.0, None, f"name {name.name!r} not in title or abstract")
     text = f"{paper.title}\n{paper.abstract}"
-    terms = distinct_terms([t for t in clues.terms if term_in(t, text)])
+    lowered = " ".join(text.lower().split())
+    phrases = [p for p in clues.phrases if " ".join(p.lower().split()) in lowered]
+    terms = distinct_terms([t for t in clues.terms if term_in(t, text)] + phrases)
     numbers = [n for n in clues.numbers if number_in(n, text)]
     evidence = DescriptionEvidence(name=name.name, name_in=where, terms=terms, numbers=numbers)  # type: ignore[arg-type]
     weight = NAME_WEIGHT[where] * (ACRONYM_FACTOR if _short_acronym(name.name) else 1.0)
