@@ -141,6 +141,40 @@ def leave_one_out(page: str, gold: list[dict[str, Any]], interval: float) -> lis
     return rows
 
 
+def ordinary_pages(pattern: str) -> dict[str, Any]:
+    """The stage alone over ordinary Chinese pages (e.g. the shared corpus's gold texts):
+    every description ref there is a false positive. Searches go straight to the
+    catalogue (no HTTP), so thousands of pages take seconds."""
+    import glob
+
+    from papertrail.record import Paper
+    from papertrail.testing.fake_arxiv import load_catalogue, search_catalogue
+
+    catalogue = load_catalogue(CATALOGUE_DIRS)
+
+    def search(query: str, max_results: int) -> list[Paper]:
+        return [
+            Paper(
+                arxiv_id=p.id, title=p.title, authors=p.authors, abstract=p.abstract,
+                categories=p.categories, published=p.published,
+                abs_url=f"https://arxiv.org/abs/{p.id}",
+            )
+            for p in search_catalogue(catalogue.values(), query)[:max_results]
+        ]  # fmt: skip
+
+    pages = named = queries = 0
+    false_positives: list[tuple[str, str]] = []
+    for path in sorted(glob.glob(pattern)):
+        doc = Document(url=path, text=Path(path).read_text(encoding="utf-8", errors="replace"))
+        resolver = DescriptionResolver(search)
+        resolver.resolve(doc)
+        pages += 1
+        named += sum(1 for o in resolver.last_outcomes if o.name)
+        queries += sum(len(o.queries) for o in resolver.last_outcomes)
+        false_positives += [(path, r.id) for r in doc.arxiv if r.found_by == "description"]
+    return {"pages": pages, "named_items": named, "queries": queries, "refs": false_positives}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -148,6 +182,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-loo", action="store_true", help="skip the leave-one-out calibration")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--ordinary",
+        metavar="GLOB",
+        help="also run the stage over these ordinary pages' texts (any ref is a false positive)",
+    )
     args = parser.parse_args(argv)
     gold = load_gold()
     pages = [run_page(page, entries, args.interval) for page, entries in gold.items()]
@@ -160,8 +199,10 @@ def main(argv: list[str] | None = None) -> int:
             for row in leave_one_out(page, entries, args.interval)
         ]
     )
+    ordinary = ordinary_pages(args.ordinary) if args.ordinary else None
     if args.json:
-        print(json.dumps({"pages": [p.__dict__ for p in pages], "leave_one_out": loo}, indent=2))
+        report = {"pages": [p.__dict__ for p in pages], "leave_one_out": loo, "ordinary": ordinary}
+        print(json.dumps(report, indent=2))
         return 0
     print(f"interval {args.interval} s\n")
     columns = [
@@ -197,6 +238,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"  - {r['page']} without {r['removed']} ({r['name']}): accepted {r['wrong']}"
                 )
+    if ordinary:
+        print(
+            f"ordinary pages ({args.ordinary}): {ordinary['pages']} pages, "
+            f"{ordinary['named_items']} named items, {ordinary['queries']} queries, "
+            f"{len(ordinary['refs'])} description refs (false positives) {ordinary['refs']}"
+        )
     return 0
 
 
