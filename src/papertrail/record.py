@@ -80,7 +80,7 @@ class UnresolvedTitle(_Model):
     reason: str = Field(
         description=(
             "no_results | below_threshold | ambiguous | search_failed; source=description "
-            "also: no_name | name_not_in_paper | no_agreement | deferred"
+            "also: name_not_in_paper | no_agreement | deferred | item_limit"
         )
     )
     source: Literal["title", "description"] = Field(

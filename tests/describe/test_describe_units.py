@@ -215,3 +215,30 @@ def test_fake_arxiv_groups_and_date_ranges():
     window = "(ti:gecko) AND submittedDate:[202401010000 TO 202404172359]"
     assert [p.id for p in search_catalogue(papers, window)] == ["1"]
     assert [p.id for p in search_catalogue(papers, "ti:gecko")] == ["1", "2"]
+
+
+def test_a_page_costs_at_most_two_searches_for_each_of_its_first_40_items():
+    from papertrail.describe import DescriptionResolver
+    from papertrail.document import Document
+
+    text = "\n".join(
+        f"本文作者提出了Sys{i}-Net框架,在检索任务上提升{i + 10}.5%。" for i in range(45)
+    )
+    queries: list[str] = []
+    doc = Document(url="x", text=text)
+    DescriptionResolver(lambda q, n: queries.append(q) or []).resolve(doc)
+    assert len(queries) <= 2 * 40
+    reasons = [u.reason for u in doc.unresolved]
+    assert reasons.count("item_limit") == 5 and len(reasons) == 45
+
+
+def test_too_long_pages_and_items_are_not_read():
+    from papertrail.describe import DescriptionResolver
+    from papertrail.document import Document
+
+    queries: list[str] = []
+    long_page = ("本文作者提出了Foo-Net框架。" + "很长的正文" * 50) * 2000
+    DescriptionResolver(lambda q, n: queries.append(q) or []).resolve(
+        Document(url="x", text=long_page)
+    )
+    assert queries == []

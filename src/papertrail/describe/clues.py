@@ -46,7 +46,6 @@ _NOT_OWN_BEFORE = re.compile(
     r"(?:比|超越|超过|优于|胜过|击败|媲美|对比|相比|基于|使用|采用|利用|通过|借助|包括|如|例如|和|与|及)\s*$"
 )
 _NOT_OWN_SENTENCE = re.compile(r"另外一篇|另一篇|上一篇|此前|之前的工作|之前发布")
-_SENTENCE = re.compile(r"[^。！？!?\n]*[。！？!?\n]?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +90,14 @@ def _plain_word(token: str) -> bool:
     return token[0].isupper() and token[1:].islower() and "-" not in token
 
 
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+
+
 def _sentence_of(text: str, pos: int) -> str:
-    for m in _SENTENCE.finditer(text):
-        if m.start() <= pos < max(m.end(), m.start() + 1):
-            return m.group()
-    return ""
+    """The sentence around ``pos`` (bounded by 。！？!? or a line break)."""
+    start = max(text.rfind(c, 0, pos) for c in "。！？!?\n") + 1
+    m = _SENTENCE_END.search(text, pos)
+    return text[start : m.end() if m else len(text)]
 
 
 def find_names(text: str) -> list[NameClue]:

@@ -28,6 +28,14 @@ Search = Callable[[str, int], list[Paper]]
 
 #: Terms added to the first query (OR-ed): the most specific ones.
 QUERY_TERMS = 4
+#: Pages longer than this are not digests (and would cost time for nothing): skipped.
+MAX_TEXT = 200_000
+#: An item longer than this is not one paper's description: skipped.
+MAX_ITEM = 5_000
+#: Named items searched per page (two requests each at most, 3 s apart): a digest has
+#: a few dozen papers; beyond that a page costs minutes of arXiv time, so the rest are
+#: reported ``item_limit`` without a request.
+MAX_ITEMS = 40
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _QUERY_JUNK = re.compile(r"[^A-Za-z0-9]+")
@@ -102,15 +110,16 @@ class DescriptionResolver:
 
     # public --------------------------------------------------------------------------
     def candidates(self, doc: Document) -> list[ItemOutcome]:
-        """The page's items with their clues; items already holding an arXiv id, and
-        pages that are not mostly Chinese, give none."""
+        """The page's items with their clues. Items already holding an arXiv id or too
+        long to be one description, and pages not mostly Chinese or too long to be a
+        digest, give none."""
         text = doc.text or ""
-        if not text or not mostly_cjk(text):
+        if not text or len(text) > MAX_TEXT or not mostly_cjk(text):
             return []
         spans = [r.span for r in doc.arxiv if r.span]
         out = []
         for item in segment_items(text):
-            if any(item.span[0] <= s[0] < item.span[1] for s in spans):
+            if len(item.text) > MAX_ITEM or any(item.span[0] <= s[0] < item.span[1] for s in spans):
                 continue
             clues = clues_for(item.text)
             out.append(ItemOutcome(item, clues, clues.best_name))
@@ -127,8 +136,10 @@ class DescriptionResolver:
         latest = day + self.grace if day else None
         known = {r.id for r in doc.arxiv}
         failed = False
-        for o in named:
-            if failed:
+        for n, o in enumerate(named):
+            if n >= MAX_ITEMS:
+                o.reason = "item_limit"
+            elif failed:
                 o.reason = "deferred"
             else:
                 try:
