@@ -11,6 +11,7 @@ to ``unresolved`` with its best candidate and the reason it was refused.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -106,7 +107,13 @@ class DescriptionResolver:
         self.search = search
         self.max_results = max_results
         self.grace = timedelta(days=grace_days)
-        self.last_outcomes: list[ItemOutcome] = []
+        self._local = threading.local()
+
+    @property
+    def last_outcomes(self) -> list[ItemOutcome]:
+        """What happened to each item of the last page this thread resolved (the bench
+        and the tests read it; a session shares one resolver between threads)."""
+        return getattr(self._local, "outcomes", [])
 
     # public --------------------------------------------------------------------------
     def candidates(self, doc: Document) -> list[ItemOutcome]:
@@ -128,7 +135,7 @@ class DescriptionResolver:
     def resolve(self, doc: Document) -> Document:
         """Stage: append ``found_by="description"`` refs, the rest to ``unresolved``."""
         outcomes = self.candidates(doc)
-        self.last_outcomes = outcomes
+        self._local.outcomes = outcomes
         named = [o for o in outcomes if o.name is not None]
         if not named:
             return doc
