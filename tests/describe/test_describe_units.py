@@ -242,3 +242,15 @@ def test_too_long_pages_and_items_are_not_read():
         Document(url="x", text=long_page)
     )
     assert queries == []
+
+
+def test_enumerated_paragraphs_open_items():
+    text = (
+        "1. 本文作者提出了Alpha-Net,用于图像分割。实验表明效果很好。\n"
+        "2. 研究人员提出了Beta-Net,同样用于图像分割,速度提升3倍。\n"
+        "三、为此作者推出了Gamma-Net框架。\n"
+    )
+    items = segment_items(text)
+    assert [clues_for(i.text).best_name.name for i in items] == [
+        "Alpha-Net", "Beta-Net", "Gamma-Net",
+    ]  # fmt: skip

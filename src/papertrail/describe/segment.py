@@ -8,9 +8,10 @@ heading-based items of the links work.
 
 Without headings, a paragraph opens a new item unless it continues the current one:
 it starts with a connective (为此, 具体来说, 实验...) or answers the question the item
-ended on, repeats a name the item holds, follows an item that has introduced nothing yet
-(the context paragraph before "为此作者提出..."), or shares the item's vocabulary
-without introducing a new name.
+ended on (but never when it opens with an enumerator, "2. ", "三、", once the item has
+introduced something), repeats a name the item holds, follows an item that has
+introduced nothing yet (the context paragraph before "为此作者提出..."), or shares the
+item's vocabulary without introducing a new name.
 An item "has introduced" something once it holds an introduction cue (提出, 发布, 推出,
 本文作者, 研究人员 + a verb...). Paragraph vocabulary is compared on CJK bigrams and
 Latin words weighted by how rare they are in the page, so words every item shares
@@ -31,6 +32,10 @@ _CONTINUES = re.compile(
     r"|实验(?:结果)?(?:表明|证明|显示)|结果(?:表明|显示)|研究(?:结果)?表明|该(?:方法|模型|框架|研究|工作)"
     r"|这(?:一|种|个|项)|其中|它|其|通过|基于此|因此|所以|最终|最后|在此基础上|与此同时"
     r"|作者(?:在|还|又|进一步|们在)|论文(?:还|中)|Specifically|Moreover|In addition|Furthermore)"
+)
+#: A paragraph opening with an enumerator ("1. ", "2、", "三、", "【3】") starts an item.
+_ENUMERATED = re.compile(
+    r"^\s*(?:[(（【\[]?\d{1,2}[)）】\].、．]|[一二三四五六七八九十]{1,3}[、.．])"
 )
 #: Introduction cues: a paragraph holding one introduces a system or a study.
 _INTRODUCES = re.compile(
@@ -161,7 +166,8 @@ def _split_by_topic(paras: list[_Para], cohesion: _Cohesion, index: list[int]) -
             new_name = bool(_introduced_names(p.text) - names)
             shared_name = bool(own & names) and not new_name
             close = cohesion(bag, feats) >= COHESION and not new_name
-            if not (continues or shared_name or not introduced or close):
+            numbered = bool(_ENUMERATED.match(p.text)) and introduced
+            if numbered or not (continues or shared_name or not introduced or close):
                 groups.append(current)
                 current, introduced, bag, names = [], False, Counter(), set()
         current.append(i)
