@@ -4,7 +4,8 @@ Records written during an arXiv outage or with ``--no-enrich`` carry
 ``enrichment="pending"`` (or ``"partial"``). This flow asks the API for their missing ids
 (cached, batched, rate-limited like every other call) and writes each completed record
 as a new version in a shard of its own; records that are still pending stay as they are.
-Nothing is lost, and nothing is written twice without a newer version.
+Nothing is lost, and nothing is written twice without a newer version. Papers a digest
+only describes, left ``deferred`` then, are looked up first (``papertrail.describe``).
 """
 
 from __future__ import annotations

@@ -117,6 +117,7 @@ def ingest(
     out: str | None = None,
     enrich: bool = True,
     resolve_titles: bool = True,
+    resolve_descriptions: bool = True,
     concurrency: int = 4,
     batch_size: int = 100,
     task_mode: Literal["batch", "stage"] = "batch",
@@ -128,7 +129,11 @@ def ingest(
     batch leaves only its counts and small per-input rows behind: memory stays flat
     however many URLs a run has.
     """
-    overrides: dict[str, Any] = {"enrich": enrich, "resolve_titles": resolve_titles}
+    overrides: dict[str, Any] = {
+        "enrich": enrich,
+        "resolve_titles": resolve_titles,
+        "resolve_descriptions": resolve_descriptions,
+    }
     if out:
         overrides["clean_dir"] = Path(out)
     if dask_address:
@@ -192,6 +197,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-titles", action="store_true", help="do not resolve papers named only by their title"
+    )
+    parser.add_argument(
+        "--no-describe",
+        action="store_true",
+        help="do not look up papers a digest only describes (no link, no title)",
     )
     parser.add_argument(
         "--concurrency",
@@ -336,6 +346,7 @@ def _main(argv: list[str] | None) -> int:
                 out=str(args.out) if args.out else None,
                 enrich=not args.no_enrich,
                 resolve_titles=not args.no_titles,
+                resolve_descriptions=not args.no_describe,
                 concurrency=args.concurrency,
                 batch_size=args.batch_size,
                 task_mode=args.task_mode,

@@ -57,7 +57,7 @@ def test_ingest_pages_seeds_and_failures(
     ]
     with FakeArxivAPI() as api:
         env = dict(run_env, PAPERTRAIL_ARXIV_API_URL=api.url)
-        code, summary = run_ingest([*urls, "--out", str(out), "--no-titles"], env)
+        code, summary = run_ingest([*urls, "--out", str(out), "--no-titles", "--no-describe"], env)
         id_requests = [r for r in api.requests if "id_list" in str(r)]
     assert code == 1, "one input failed (404): exit status must say so"
     assert summary["inputs"] == len(urls)
@@ -147,15 +147,17 @@ def test_linkless_seed_resolves_titles_through_the_fake_search(
     by_title = [(a.id, a.found_by) for a in rec.arxiv]
     assert by_title == [(t["id"], "title") for t in want["titles"]]
     assert all(a.score is not None and a.score >= 0.8 and a.evidence for a in rec.arxiv)
-    assert sorted(u.title for u in rec.unresolved) == sorted(want["unresolved"])
+    titles_left = [u.title for u in rec.unresolved if u.source == "title"]
+    assert sorted(titles_left) == sorted(want["unresolved"])
     assert "2306.02707" not in {a.id for a in rec.arxiv}, "Orca 1 is never taken for Orca 2"
     assert [p.arxiv_id for p in rec.papers] == [t["id"] for t in want["titles"]]
     assert searches, "titles were looked up through the search API"
 
-    # --no-titles turns resolution off: no search at all
+    # --no-titles (and --no-describe) turn resolution off: no search at all
     with FakeArxivAPI() as api:
         env = dict(run_env, PAPERTRAIL_ARXIV_API_URL=api.url)
-        code, _ = run_ingest([str(seed), "--out", str(tmp_path / "off"), "--no-titles"], env)
+        args = [str(seed), "--out", str(tmp_path / "off"), "--no-titles", "--no-describe"]
+        code, _ = run_ingest(args, env)
         assert not [r for r in api.requests if "search_query" in str(r)]
     assert code == 0
     (off,) = read_records(tmp_path / "off")

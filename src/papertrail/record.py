@@ -20,6 +20,7 @@ FoundBy = Literal[
     "text",  # an ``arXiv:`` citation or a bare id with arXiv context in the text
     "doi",  # a 10.48550/arXiv.<id> DOI
     "title",  # a paper named only by its title, resolved through the arXiv search API
+    "description",  # a paper only described (digest without links), found by its clues
     "huggingface",  # huggingface.co/papers/<id>
     "alphaxiv",  # alphaxiv.org/abs/<id>
     "ar5iv",  # ar5iv.org / ar5iv.labs.arxiv.org
@@ -45,6 +46,17 @@ class PaperItem(_Model):
     text: str = Field(description="The section's lines under the heading, newline-joined.")
 
 
+class DescriptionEvidence(_Model):
+    """What a described paper's arXiv record agreed on with the description."""
+
+    name: str = Field(description="The system name the description gives, found in the paper.")
+    name_in: Literal["title", "abstract", "title_part", "abstract_part"] = Field(
+        description="Where the name was found (``_part``: its distinctive first part only)."
+    )
+    terms: list[str] = Field(default_factory=list, description="Translated key terms matched.")
+    numbers: list[str] = Field(default_factory=list, description="Numbers matched (66.31, 30%).")
+
+
 class ArxivRef(_Model):
     """One arXiv paper the article refers to, deduplicated by base id."""
 
@@ -55,8 +67,14 @@ class ArxivRef(_Model):
         None, description="[start, end) character offsets of the first mention in `text`."
     )
     url: str | None = Field(None, description="Link target the id came from, if any.")
-    score: float | None = Field(None, description="Title similarity (found_by=title only).")
-    evidence: str | None = Field(None, description="Why a title match was accepted.")
+    score: float | None = Field(
+        None,
+        description="Title similarity (found_by=title), description score (found_by=description).",
+    )
+    evidence: str | None = Field(None, description="Why a title or description match was accepted.")
+    matched: DescriptionEvidence | None = Field(
+        None, description="found_by=description: the name, terms and numbers that agreed."
+    )
     item: PaperItem | None = Field(
         None,
         description="The article section the paper is cited from (its heading and "
@@ -66,13 +84,22 @@ class ArxivRef(_Model):
 
 
 class UnresolvedTitle(_Model):
-    """A paper title candidate with no safe arXiv match (never guessed)."""
+    """A paper title (or described paper) with no safe arXiv match (never guessed)."""
 
-    title: str = Field(description="The title candidate as printed.")
+    title: str = Field(description="The title candidate as printed (source=description: the name).")
     span: tuple[int, int] | None = Field(None, description="Offsets of the candidate in `text`.")
     best_id: str | None = Field(None, description="Closest arXiv result, rejected.")
     best_score: float | None = Field(None, description="Similarity of that closest result.")
-    reason: str = Field(description="no_results | below_threshold | ambiguous | search_failed")
+    reason: str = Field(
+        description=(
+            "no_results | below_threshold | ambiguous | search_failed; source=description "
+            "also: name_not_in_paper | no_agreement | deferred | item_limit"
+        )
+    )
+    source: Literal["title", "description"] = Field(
+        "title", description="title: a printed title; description: a paper only described."
+    )
+    detail: str | None = Field(None, description="Why the best candidate was refused.")
 
 
 class Paper(_Model):
@@ -97,7 +124,9 @@ class Paper(_Model):
 class StageError(_Model):
     """A stage that failed for this input. The record is written all the same."""
 
-    stage: str = Field(description="fetch | decode | clean | ids | titles | enrich | write")
+    stage: str = Field(
+        description="fetch | decode | clean | ids | titles | describe | enrich | write"
+    )
     reason: str = Field(description="Stable short code, e.g. http_404, timeout, too_large.")
     message: str = Field(description="Human-readable detail.")
 

@@ -15,10 +15,25 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .record import SCHEMA_VERSION, ArticleRecord, ArxivRef, Paper, StageError, UnresolvedTitle
+from .record import (
+    SCHEMA_VERSION,
+    ArticleRecord,
+    ArxivRef,
+    DescriptionEvidence,
+    Paper,
+    StageError,
+    UnresolvedTitle,
+)
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-MODELS: list[type[BaseModel]] = [ArticleRecord, ArxivRef, UnresolvedTitle, Paper, StageError]
+MODELS: list[type[BaseModel]] = [
+    ArticleRecord,
+    ArxivRef,
+    DescriptionEvidence,
+    UnresolvedTitle,
+    Paper,
+    StageError,
+]
 _MARKERS = re.compile(r"(<!-- fields:start -->\n).*?(<!-- fields:end -->)", re.S)
 
 

@@ -87,6 +87,7 @@ class Session:
     ) -> None:
         from .arxiv import ArxivClient
         from .clean import EXTRACTOR_VERSION, clean
+        from .describe import DescriptionResolver
         from .fetch import Fetcher
         from .ids import extract_ids
         from .output import OutputStore
@@ -99,6 +100,9 @@ class Session:
         )
         self.arxiv = ArxivClient(settings, transport=arxiv_transport, limiter=arxiv_limiter)
         self.resolver = TitleResolver(self.arxiv.search)
+        self.describer = DescriptionResolver(
+            self.arxiv.search, grace_days=settings.describe_grace_days
+        )
         self.output = OutputStore.from_settings(settings)
         self.stages: StageList = [("decode", decode), ("clean", clean), ("ids", extract_ids)]
         self._processor: PageProcessor | None = None
@@ -135,11 +139,16 @@ class Session:
         return self.processor.process(docs)
 
     def link(self, docs: list[Document]) -> list[Document]:
-        """Resolve titles, then enrich every id of the batch in as few requests as possible."""
+        """Resolve titles, then described papers, then enrich every id of the batch in as
+        few requests as possible. With enrichment off, described papers are only noted
+        (``deferred``) for ``python -m flows.enrich``."""
         from .arxiv import enrich
 
         if self.settings.resolve_titles and self.settings.enrich:
             docs = [run_stage("titles", self.resolver.resolve, d) for d in docs]
+        if self.settings.resolve_descriptions:
+            describe = self.describer.resolve if self.settings.enrich else self.describer.defer
+            docs = [run_stage("describe", describe, d) for d in docs]
         live = [d for d in docs if not d.failed and not d.skipped]
         start = time.perf_counter()
         enrich(live, self.arxiv)  # with enrichment off, only the cache answers
@@ -197,12 +206,21 @@ class Session:
         return archived_documents(self.settings)
 
     def complete_pending(self) -> dict[str, Any]:
-        """Complete records whose enrichment is pending, writing each completed one as a
-        new version in a shard of its own; still-pending records stay as they are."""
+        """Complete records whose enrichment (or description search) is pending, writing
+        each completed one as a new version in a shard of its own; still-pending records
+        stay as they are."""
         from .arxiv import complete_records, needs_enrichment
+        from .describe.deferred import complete_deferred
 
         pending = [r for r in self.output.iter_current_records() if needs_enrichment(r)]
-        completed = complete_records(pending, self.arxiv)
+        described = (
+            complete_deferred(
+                pending, self.arxiv.search, grace_days=self.settings.describe_grace_days
+            )
+            if self.settings.resolve_descriptions
+            else pending
+        )
+        completed = complete_records(described, self.arxiv)
         changed = [new for old, new in zip(pending, completed, strict=True) if new is not old]
         written, path = 0, None
         if changed:

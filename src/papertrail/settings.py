@@ -114,6 +114,12 @@ class Settings(BaseSettings):
     )
     enrich: bool = Field(True, description="Call the arXiv API (off: records marked pending).")
     resolve_titles: bool = Field(True, description="Look up papers named only by title.")
+    resolve_descriptions: bool = Field(
+        True, description="Find papers a digest only describes (no link, no title) on arXiv."
+    )
+    describe_grace_days: int = Field(
+        3, ge=0, le=60, description="Days after the article's date a described paper may carry."
+    )
 
     @field_validator("arxiv_api_url")
     @classmethod

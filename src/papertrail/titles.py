@@ -21,7 +21,7 @@ from typing import Literal
 
 from .document import Document
 from .errors import ArxivError, PapertrailError
-from .ids import parse_id
+from .ids import base_id
 from .record import ArxivRef, Paper, UnresolvedTitle
 
 #: Similarity at or above which a title match is accepted on its own.
@@ -377,8 +377,7 @@ class TitleResolver:
 
     @staticmethod
     def _base_id(paper: Paper) -> str:
-        parsed = parse_id(paper.arxiv_id)
-        return parsed.id if parsed else paper.arxiv_id
+        return base_id(paper.arxiv_id) or paper.arxiv_id
 
     @staticmethod
     def _covered(cand: TitleCandidate, doc: Document) -> bool:

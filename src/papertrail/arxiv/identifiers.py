@@ -8,13 +8,9 @@ old-style archive list, versions), and sent in canonical form.
 
 from __future__ import annotations
 
-from ..ids import ArxivId, parse_id
+from ..ids import ArxivId, base_id, parse_id
 
-
-def base_id(candidate: str) -> str | None:
-    """Versionless canonical id, or None if malformed."""
-    parsed = parse_id(candidate)
-    return parsed.id if parsed else None
+__all__ = ["base_id", "split_entry_id"]
 
 
 def split_entry_id(entry_id: str) -> ArxivId | None:

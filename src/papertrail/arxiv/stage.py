@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from ..crashpoints import crash_point
 from ..document import Document
 from ..errors import PapertrailError
-from ..record import ArticleRecord, ArxivRef, EnrichmentStatus, Paper, StageError
+from ..record import ArticleRecord, ArxivRef, EnrichmentStatus, Paper, StageError, UnresolvedTitle
 from .client import ArxivClient, Lookup
 from .identifiers import base_id
 
@@ -101,6 +101,7 @@ def enrich(docs: list[Document], client: ArxivClient | None) -> list[Document]:
     lookup, fatal = _lookup(ids, client)
     for doc in live:
         papers, not_found, status, failed = _merge(doc.arxiv, doc.papers, lookup)
+        status = _with_deferred(status, doc.unresolved)
         doc.papers, doc.not_found, doc.enrichment = papers, not_found, status
         doc.errors = [e for e in doc.errors if e.stage != STAGE]
         doc.errors += _errors(failed) if fatal is None or not failed else [fatal]
@@ -109,7 +110,21 @@ def enrich(docs: list[Document], client: ArxivClient | None) -> list[Document]:
 
 def needs_enrichment(record: ArticleRecord) -> bool:
     """True for a record written while the API was down or enrichment was off."""
-    return record.enrichment in _PENDING
+    return record.enrichment in _PENDING or has_deferred(record.unresolved)
+
+
+def has_deferred(unresolved: Iterable[UnresolvedTitle]) -> bool:
+    """Described papers left for later (enrichment was off when the page was read)."""
+    return any(u.reason == "deferred" for u in unresolved)
+
+
+def _with_deferred(
+    status: EnrichmentStatus, unresolved: Iterable[UnresolvedTitle]
+) -> EnrichmentStatus:
+    """Deferred described papers keep a record pending (or partial) until resolved."""
+    if not has_deferred(unresolved):
+        return status
+    return "pending" if status in {"none", "pending"} else "partial"
 
 
 def complete_records(records: Iterable[ArticleRecord], client: ArxivClient) -> list[ArticleRecord]:
@@ -129,6 +144,7 @@ def complete_records(records: Iterable[ArticleRecord], client: ArxivClient) -> l
             out.append(rec)
             continue
         papers, not_found, status, failed = _merge(rec.arxiv, rec.papers, lookup)
+        status = _with_deferred(status, rec.unresolved)
         errors = [e for e in rec.errors if e.stage != STAGE]
         errors += _errors(failed) if fatal is None or not failed else [fatal]
         changed = (papers, not_found, status, errors) != (

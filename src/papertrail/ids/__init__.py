@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from ..document import Document
 from .extract import find_ids, link_ids
-from .scheme import OLD_ARCHIVES, ArxivId, parse_id
+from .scheme import OLD_ARCHIVES, ArxivId, base_id, parse_id
 
 
 def extract_ids(doc: Document) -> Document:
@@ -23,4 +23,4 @@ def extract_ids(doc: Document) -> Document:
     return doc
 
 
-__all__ = ["OLD_ARCHIVES", "ArxivId", "extract_ids", "find_ids", "link_ids", "parse_id"]
+__all__ = ["OLD_ARCHIVES", "ArxivId", "base_id", "extract_ids", "find_ids", "link_ids", "parse_id"]

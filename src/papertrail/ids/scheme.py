@@ -115,3 +115,9 @@ def parse_id(candidate: str, *, today: date | None = None) -> ArxivId | None:
     if m is None:
         return None
     return from_match(m, today or date.today())
+
+
+def base_id(candidate: str) -> str | None:
+    """Versionless canonical id of ``candidate``, or None if malformed."""
+    parsed = parse_id(candidate)
+    return parsed.id if parsed else None

@@ -66,7 +66,6 @@ _STOPWORDS = frozenset(
      "of", "on", "or", "the", "to", "with", "via", "we", "our"}
 )  # fmt: skip
 _WORD = re.compile(r"[a-z0-9]+")
-_CLAUSE = re.compile(r'(?:(ti|abs|au|all|cat|co|jr|id):)?("[^"]*"|\S+)')
 
 
 @dataclass(slots=True)
@@ -221,20 +220,79 @@ def _field_text(p: FakePaper, prefix: str) -> str:
     }.get(prefix, f"{p.title} {p.abstract} {' '.join(p.authors)} {p.comment or ''}")
 
 
-def _clauses(query: str) -> list[tuple[str, str, set[str]]]:
-    """``(operator, field, words)`` for each clause; operator AND|OR|ANDNOT."""
-    out: list[tuple[str, str, set[str]]] = []
-    op = "AND"
-    for m in _CLAUSE.finditer(query.replace("(", " ").replace(")", " ")):
+_TOKEN = re.compile(r'\(|\)|(?:(ti|abs|au|all|cat|co|jr|id):)?("[^"]*"|[^\s()]+)')
+_DATE_RANGE = re.compile(r"submittedDate:\[\s*(\d{8,14})\s+TO\s+(\d{8,14})\s*\]", re.IGNORECASE)
+
+
+def _tokens(query: str) -> list[tuple[str, str, set[str]] | str]:
+    """``(`` / ``)`` / ``AND|OR|ANDNOT`` as strings, clauses as ``(field, term, words)``."""
+    out: list[tuple[str, str, set[str]] | str] = []
+    for m in _TOKEN.finditer(query):
+        if m.group() in {"(", ")"}:
+            out.append(m.group())
+            continue
         prefix, term = m.group(1), m.group(2).strip('"')
         if prefix is None and term in {"AND", "OR", "ANDNOT"}:
-            op = term
+            out.append(term)
+        elif words := _words(term):
+            out.append((prefix or "all", term, words))
+    return out
+
+
+def _clauses(query: str) -> list[tuple[str, str, set[str]]]:
+    """``(operator, field, words)`` for each clause of a flat query; operator AND|OR|ANDNOT."""
+    out: list[tuple[str, str, set[str]]] = []
+    op = "AND"
+    for tok in _tokens(query):
+        if isinstance(tok, str):
+            op = tok if tok not in {"(", ")"} else op
             continue
-        words = _words(term)
-        if words:
-            out.append((op, prefix or "all", words))
+        out.append((op, tok[0], tok[2]))
         op = "AND"
     return out
+
+
+def _evaluate(tokens: list, pos: int, p: FakePaper) -> tuple[bool, float, int]:
+    """One parenthesised group, left to right: ``(matches, score, next position)``.
+
+    A clause matches when at least a quarter of its words occur in its field; a group
+    counts as one clause whose overlap is the group's score.
+    """
+    score, ok, op, seen = 0.0, True, "AND", False
+    while pos < len(tokens):
+        tok = tokens[pos]
+        pos += 1
+        if isinstance(tok, str) and tok == ")":
+            break
+        if isinstance(tok, str) and tok != "(":
+            op = tok
+            continue
+        if isinstance(tok, str):
+            hit, overlap, pos = _evaluate(tokens, pos, p)
+        else:
+            _, _, words = tok
+            overlap = len(words & _words(_field_text(p, tok[0]))) / len(words)
+            hit = overlap >= 0.25
+        if op == "ANDNOT":
+            ok = ok and not hit
+        elif op == "OR":
+            ok = ok or hit
+            score = max(score, overlap)
+        else:
+            ok = ok and hit
+            score += overlap
+        seen, op = True, "AND"
+    return ok and seen, score, pos
+
+
+def _date_range(query: str) -> tuple[str, tuple[str, str] | None]:
+    """The query without its ``submittedDate:[a TO b]`` clause, and that range."""
+    m = _DATE_RANGE.search(query)
+    if not m:
+        return query, None
+    rest = (query[: m.start()] + query[m.end() :]).strip()
+    rest = re.sub(r"^(?:AND|OR)\s+|\s+(?:AND|OR)$", "", rest.strip())
+    return rest, (m.group(1).ljust(12, "0"), m.group(2).ljust(12, "9"))
 
 
 def search_catalogue(papers: Iterable[FakePaper], query: str) -> list[FakePaper]:
@@ -242,25 +300,18 @@ def search_catalogue(papers: Iterable[FakePaper], query: str) -> list[FakePaper]
 
     A clause matches when at least a quarter of its words occur in its field, so a query
     for a title also brings back near-miss papers sharing some words (the title resolver
-    must reject those itself).
+    must reject those itself). Parentheses group clauses, and ``submittedDate:[a TO b]``
+    (``YYYYMMDD[HHMM]``) keeps papers first submitted in that range, as on arXiv.
     """
-    clauses = _clauses(query)
-    if not clauses:
+    query, window = _date_range(query)
+    tokens = _tokens(query)
+    if not any(isinstance(t, tuple) for t in tokens):
         return []
     scored: list[tuple[float, str, FakePaper]] = []
     for p in papers:
-        score, ok = 0.0, True
-        for op, prefix, words in clauses:
-            overlap = len(words & _words(_field_text(p, prefix))) / len(words)
-            hit = overlap >= 0.25
-            if op == "ANDNOT":
-                ok = ok and not hit
-            elif op == "OR":
-                ok = ok or hit
-                score = max(score, overlap)
-            else:
-                ok = ok and hit
-                score += overlap
+        if window and not window[0] <= p.published.strftime("%Y%m%d%H%M") <= window[1]:
+            continue
+        ok, score, _ = _evaluate(tokens, 0, p)
         if ok and score > 0:
             scored.append((score, p.id, p))
     scored.sort(key=lambda t: (-t[0], t[1]))
