@@ -60,9 +60,8 @@ def test_a_page_cut_short_is_tried_again_on_the_next_run(
     settings = make_settings(fetch_timeout=3.0, fetch_deadline=3.0, fetch_retries=2)
     url = server.url("/trickle-headers?interval=1")
     for _ in range(2):  # two runs sharing one data dir (and so one ledger)
-        with Fetcher(settings, extractor_version="v1") as fetcher:
-            with pytest.raises(FetchError):
-                fetcher.fetch(Document(url=url))
+        with Fetcher(settings, extractor_version="v1") as fetcher, pytest.raises(FetchError):
+            fetcher.fetch(Document(url=url))
     assert len(server.requests("/trickle-headers")) == 2
 
 
