@@ -185,7 +185,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = page_html("trickled headers").encode("utf-8")
         head = (
             "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
-            + "X-Padding: " + "z" * 200 + "\r\n"
+            + "X-Padding: "
+            + "z" * 200
+            + "\r\n"
             + f"Content-Length: {len(body)}\r\n\r\n"
         ).encode("ascii")
         self.close_connection = True
