@@ -176,8 +176,9 @@ def test_outage_fails_ids_and_stops_asking(settings_for: SettingsFor) -> None:
 
 
 def test_stall_times_out_and_is_retried(settings_for: SettingsFor) -> None:
-    with FakeArxivAPI(stall_seconds=3.0, stall_first=1) as api:
-        with ArxivClient(settings_for(api, arxiv_timeout=0.5)) as client:
+    # the stall far past the timeout, the timeout far past a loaded machine's answer
+    with FakeArxivAPI(stall_seconds=20.0, stall_first=1) as api:
+        with ArxivClient(settings_for(api, arxiv_timeout=4.0)) as client:
             got = client.get_papers(KNOWN[:2])
         assert sorted(got.papers) == KNOWN[:2]
         assert len(api.requests) == 2 and client.stats.retries == 1
