@@ -4,7 +4,8 @@ arXiv asks for one request every three seconds, over one connection at a time, f
 of a user's machines together. A per-object delay (what the ``arxiv`` package does)
 breaks as soon as two clients or two runs overlap, so the time the API is next free lives
 in a small file in the user's state directory (``$XDG_STATE_HOME/papertrail``, whatever
-each run's data directory), read and written under an exclusive ``fcntl`` lock. ``acquire`` sleeps until then and marks the API busy for up to ``hold`` seconds (the
+each run's data directory), read and written under an exclusive ``fcntl`` lock.
+``acquire`` sleeps until then and marks the API busy for up to ``hold`` seconds (the
 request timeout); ``release`` (called when the answer is in) stamps the real end. The
 next request therefore starts at least ``interval`` after the previous one *ended*: never
 two in flight, never closer than the interval, whatever the network jitter.
