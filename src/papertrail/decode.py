@@ -5,9 +5,10 @@ Order: byte-order mark, then the Content-Type header's charset, then ``<meta cha
 UTF-8. One exception: bytes that are strictly valid UTF-8 (and not plain ASCII) are read
 as UTF-8 whatever legacy charset the header or ``<meta>`` declares. Pages re-encoded to
 UTF-8 keep their old ``<meta charset=gb2312>``, while GBK text (or Latin-1) with any
-real amount of non-ASCII is practically never valid UTF-8 by accident. GB2312 and GBK are read as GB18030 (a superset: real "gb2312" pages use GBK
-characters), Big5 as Big5-HKSCS, Latin-1/ASCII as windows-1252 (what browsers do);
-undecodable bytes become U+FFFD instead of failing the page.
+real amount of non-ASCII is practically never valid UTF-8 by accident.
+GB2312 and GBK are read as GB18030 (a superset: real "gb2312" pages use GBK characters),
+Big5 as Big5-HKSCS, Latin-1/ASCII as windows-1252 (what browsers do); undecodable bytes
+become U+FFFD instead of failing the page.
 """
 
 from __future__ import annotations
