@@ -68,6 +68,12 @@ def _check_utf8(text: str) -> None:
         ) from exc
 
 
+def storable(arg: str) -> str:
+    """``arg`` safe to store and hash: bytes that were not UTF-8 (surrogate escapes)
+    become ``\\xNN``, so the record of a refused input can still be written."""
+    return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def read_input_file(path: Path) -> list[str]:
     """The inputs listed in ``path``: one per line, blank lines and ``#`` comments
     skipped. :class:`InputError` when it cannot be read or is not UTF-8, naming the file

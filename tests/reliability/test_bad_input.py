@@ -216,3 +216,21 @@ def test_preflight_reports_every_bad_input_without_raising(tmp_path: Path) -> No
     surrogate = b"https://example.org/\xff".decode("utf-8", "surrogateescape")
     problems = preflight(settings, ["http://[::1:123", surrogate, "https://example.org/ok"])
     assert [p.reason for p in problems] == ["bad_url", "bad_encoding"]
+
+
+def test_library_run_records_bad_inputs_and_keeps_the_good_one(tmp_path: Path) -> None:
+    """Without the CLI's preflight, a non-UTF-8 or malformed URL is an input failure with
+    a record; it must not crash the write and lose the good input beside it."""
+    from papertrail.session import Session
+
+    good = tmp_path / "note.txt"
+    good.write_text("本周论文 arXiv:1509.01066 值得一读，这是正文的一段文字。\n" * 3, "utf-8")
+    surrogate = b"https://example.org/\xff".decode("utf-8", "surrogateescape")
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", enrich=False, process_workers=0)  # type: ignore[call-arg]
+    session = Session(settings)
+    try:
+        summary = session.run([surrogate, "http://[::1:123", str(good)])
+    finally:
+        session.close()
+    assert summary.records_written == 3
+    assert summary.failures_by_reason == {"input:bad_encoding": 1, "input:bad_url": 1}
