@@ -277,6 +277,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{tally.rounds} runs (expected once per run: no retry at once, retried next run)"
         )
     report = asdict(tally) | {"ok": tally.ok, "data_dir": str(data)}
+    times = sorted(tally.round_seconds) or [0.0]
+    report["round_seconds"] = {
+        "median": times[len(times) // 2], "max": times[-1], "min": times[0]
+    }  # fmt: skip
     report["problems"] = tally.problems[:50]
     text = json.dumps(report, indent=2, ensure_ascii=False)
     if args.json:
