@@ -111,6 +111,7 @@ def test_pool_and_in_process_agree(tmp_path: Path) -> None:
 @pytest.mark.timeout(120)
 def test_script_without_main_guard(tmp_path: Path) -> None:
     """Workers never re-run the parent's ``__main__``: a plain script needs no guard."""
+    import os
     import subprocess
     import sys
 
@@ -129,7 +130,8 @@ def test_script_without_main_guard(tmp_path: Path) -> None:
     )
     proc = subprocess.run(
         [sys.executable, str(script)],
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src")},
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src"),
+             "XDG_STATE_HOME": os.environ["XDG_STATE_HOME"]},  # the test's own state dir
         capture_output=True, text=True, timeout=100,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
