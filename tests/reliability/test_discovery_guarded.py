@@ -5,6 +5,7 @@ WARC, and one malformed link skipped and counted instead of ending the pass."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from papertrail.fetch import Fetcher, Requester
 from papertrail.settings import Settings
 from papertrail.sources import FeedSource, ListingSource, SitemapSource
 from papertrail.testing.hostile import HostileServer
+from papertrail.testing.pages import Page, PageServer
 from tests.route_server import route_server
 
 pytestmark = pytest.mark.timeout(90)
@@ -152,3 +154,24 @@ def test_one_malformed_link_is_skipped_and_counted(settings_for: SettingsFor, ki
     assert found.urls == [f"{b}/a", f"{b}/b"]
     assert found.invalid == 1
     assert any("http://[::1" in w for w in found.warnings)
+
+
+def test_discovery_requests_are_spaced_per_host(settings_for: SettingsFor) -> None:
+    """robots.txt, a sitemap index and its children: one host, so per_host_delay apart
+    (lower bounds only, with an allowance for the server's own log jitter)."""
+    delay, jitter = 0.6, 0.25
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    with PageServer() as srv:
+        children = "".join(f"<sitemap><loc>{srv.url(f'/s{i}.xml')}</loc></sitemap>" for i in (1, 2))
+        index = srv.add(
+            "/index.xml", Page(f"<sitemapindex {ns}>{children}</sitemapindex>".encode())
+        )
+        for i in (1, 2):
+            body = f"<urlset {ns}><url><loc>{srv.url(f'/a{i}')}</loc></url></urlset>"
+            srv.add(f"/s{i}.xml", Page(body.encode(), "application/xml"))
+        with Requester(settings_for(per_host_delay=delay)) as http:
+            found = discover_detailed(sitemap(index), http)
+        times = sorted(r.time for r in srv.requests)
+    assert found.urls == [srv.url("/a1"), srv.url("/a2")]
+    assert srv.requests[0].path == "/robots.txt" and len(times) == 4
+    assert all(b - a >= delay - jitter for a, b in itertools.pairwise(times))
