@@ -506,7 +506,7 @@ class FakeArxivAPI(Served):
             else:
                 h.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout): fine
+            h.close_connection = True  # the client gave up (timeout): fine, and done
 
     def _trickle(self, h: BaseHTTPRequestHandler, data: bytes) -> None:
         stop = time.monotonic() + 120
