@@ -13,7 +13,6 @@ import json
 import sys
 from typing import Any
 
-import httpx
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -21,6 +20,7 @@ from prefect.cache_policies import NO_CACHE
 from papertrail import cli
 from papertrail.discover import discover_detailed
 from papertrail.errors import PapertrailError
+from papertrail.fetch import Fetcher
 from papertrail.output import OutputStore
 from papertrail.settings import Settings
 from papertrail.sources import load_sources
@@ -32,14 +32,11 @@ from .runtime import RUN_COUNTS
 @task(name="discover-source", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[10, 60])
 def discover_source(settings: Settings, name: str, known: set[str]) -> dict[str, Any]:
     source = load_sources(settings.sources_file).get(name)
-    with httpx.Client(
-        timeout=settings.fetch_timeout,
-        follow_redirects=True,
-        headers={"User-Agent": settings.effective_user_agent},
-    ) as client:
+    # The page fetcher: SSRF checks, robots.txt, politeness, deadline, WARC archive.
+    with Fetcher(settings) as fetcher:
         try:
             # Sitemaps may be larger than an article page: the discovery default cap applies.
-            found = discover_detailed(source, client, seen=known.__contains__)
+            found = discover_detailed(source, fetcher, seen=known.__contains__)
         except PapertrailError as exc:
             return {"source": name, "urls": [], "error": f"{exc.reason}: {exc.message}"}
     return {
@@ -47,6 +44,7 @@ def discover_source(settings: Settings, name: str, known: set[str]) -> dict[str,
         "urls": found.urls,
         "found": found.found,
         "seen": found.seen,
+        "invalid": found.invalid,
         "warnings": list(found.warnings),
         "error": None,
     }

@@ -26,7 +26,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from papertrail import cli
 from papertrail.document import Document
-from papertrail.errors import PapertrailError
+from papertrail.errors import InputError, PapertrailError
+from papertrail.inputs import read_input_file
 from papertrail.preflight import preflight
 from papertrail.session import BatchOutcome, document_for, new_run_id, shards_of, windowed
 from papertrail.settings import Settings
@@ -242,10 +243,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     inputs = list(args.urls)
     if args.from_file is not None:
         try:
-            lines = args.from_file.read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            parser.error(f"--from {args.from_file}: {exc.strerror or exc}")
-        inputs += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+            inputs += read_input_file(args.from_file)
+        except InputError as exc:  # one line naming the file (and the bad byte's offset)
+            parser.exit(2, f"error: --from {exc.message} [{exc.reason}]\n")
     if not inputs:
         parser.error("no input: give at least one URL or file, or --from FILE")
     if args.concurrency < 1 or args.batch_size < 1:

@@ -30,6 +30,16 @@ def gbk_page(charset_in_meta: str = "gb2312") -> bytes:
     return html.encode("gbk", errors="xmlcharrefreplace")
 
 
+@pytest.fixture(autouse=True)
+def private_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The machine-wide state (arXiv limiter stamp) of each test in its own directory:
+    tests never wait on each other's, nor on a real run's, arXiv spacing."""
+    state = tmp_path / "xdg-state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    monkeypatch.delenv("PAPERTRAIL_ARXIV_LIMITER_PATH", raising=False)
+    return state
+
+
 @pytest.fixture(scope="session")
 def page_server() -> Iterator[PageServer]:
     """Fixture pages on 127.0.0.1, in UTF-8 and GBK, with and without a header charset."""

@@ -75,3 +75,35 @@ def test_undeclared_gb_forum_page_from_the_corpus() -> None:
     text, used = decode_bytes(data)
     assert used == "gb18030"
     assert text.count("\ufffd") < 5
+
+
+# --- strictly valid UTF-8 wins over a stale legacy declaration (issue 15) ---------------
+
+_ZH = "大模型推理论文速递：本周我们从数百篇新论文中挑选了四篇。机器学习与语言模型。"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "meta"),
+    [(None, "gb2312"), ("text/html", "gbk"), ("text/html; charset=gb2312", ""),
+     ("text/html; charset=iso-8859-1", "")],
+)  # fmt: skip
+def test_valid_utf8_under_a_legacy_declaration_reads_as_utf8(
+    content_type: str | None, meta: str
+) -> None:
+    head = f'<meta charset="{meta}">' if meta else ""
+    data = f"<html><head>{head}</head><body><p>{_ZH}</p></body></html>".encode()
+    text, codec = decode_bytes(data, content_type)
+    assert codec == "utf-8" and _ZH in text and "\ufffd" not in text
+
+
+def test_gb_pages_still_read_as_gb18030() -> None:
+    page = f"<html><head></head><body><p>{_ZH * 3}</p></body></html>"
+    declared = page.replace("<head>", '<head><meta charset="gb2312">').encode("gbk")
+    for data in (page.encode("gbk"), declared):  # undeclared, and declared
+        text, codec = decode_bytes(data, "text/html")
+        assert codec == "gb18030" and _ZH in text
+
+
+def test_utf8_cut_mid_character_by_the_size_cap_still_counts_as_utf8() -> None:
+    data = f'<meta charset="gbk"><p>{_ZH}</p>'.encode()[:-6]  # ends inside a character
+    assert decode_bytes(data)[1] == "utf-8"

@@ -6,12 +6,13 @@ import gzip
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from papertrail.discover import discover, discover_detailed
 from papertrail.errors import DiscoveryError, FetchError, HTTPStatusError, TooLargeError
+from papertrail.fetch import Requester
 from papertrail.output import OutputStore
+from papertrail.settings import Settings
 from papertrail.sources import FeedSource, ListingSource, SitemapSource, UrlsSource
 from tests.output_helpers import make_record
 from tests.route_server import RouteServer, route_server
@@ -56,9 +57,21 @@ def server() -> Iterator[RouteServer]:
         yield srv
 
 
+def loopback_settings(tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "data_dir": tmp_path / "data",
+        "allow_private": True,
+        "per_host_delay": 0.0,
+        "fetch_retries": 0,
+        "fetch_timeout": 10.0,
+    }
+    return Settings(_env_file=None, **(values | overrides))  # type: ignore[arg-type]
+
+
 @pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=5) as c:
+def client(tmp_path: Path) -> Iterator[Requester]:
+    """Discovery's requests go through the same guarded requester as pages."""
+    with Requester(loopback_settings(tmp_path)) as c:
         yield c
 
 
@@ -135,9 +148,10 @@ def test_http_errors(server: RouteServer, client) -> None:
     with pytest.raises(HTTPStatusError) as err:
         discover(feed(server.url("/missing")), client)
     assert err.value.reason == "http_404"
-    with httpx.Client(timeout=2) as c, pytest.raises(FetchError) as err2:
-        discover(feed("http://127.0.0.1:9/feed"), c)  # nothing listens on port 9
-    assert err2.value.reason == "fetch_failed"
+    with pytest.raises(FetchError) as err2:
+        discover(feed("http://127.0.0.1:9/feed"), client)  # nothing listens on port 9
+    # robots.txt is asked first, like for any page: no answer means "disallowed" (RFC 9309)
+    assert err2.value.reason == "robots_unreachable"
     url = server.add("/big.xml", "x" * 5000)
     with pytest.raises(TooLargeError):
         discover(feed(url), client, max_bytes=1000)

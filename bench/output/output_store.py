@@ -18,11 +18,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-
 from papertrail.discover import discover
+from papertrail.fetch import Requester
 from papertrail.output import OutputStore, iter_current_records, write_catalogue
 from papertrail.record import ArticleRecord, ArxivRef
+from papertrail.settings import Settings
 from papertrail.sources import FeedSource, SitemapSource
 from tests.route_server import route_server
 
@@ -87,7 +87,14 @@ def bench_store(n: int, gz: bool) -> None:
 
 
 def bench_discovery() -> None:
-    with route_server() as srv, httpx.Client(timeout=30) as client:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=Path(tempfile.mkdtemp()),
+        allow_private=True,
+        per_host_delay=0,
+        fetch_timeout=30,
+    )
+    with route_server() as srv, Requester(settings) as client:
         locs = "".join(f"<url><loc>{srv.base}/a/{i}.html</loc></url>" for i in range(50_000))
         body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
         url = srv.add("/sitemap.xml.gz", gzip.compress(body.encode()))

@@ -2,9 +2,13 @@
 
 Order: byte-order mark, then the Content-Type header's charset, then ``<meta charset>``
 / ``<meta http-equiv>`` in the first 4 KB, then detection (charset-normalizer), then
-UTF-8. GB2312 and GBK are read as GB18030 (a superset: real "gb2312" pages use GBK
-characters), Big5 as Big5-HKSCS, Latin-1/ASCII as windows-1252 (what browsers do);
-undecodable bytes become U+FFFD instead of failing the page.
+UTF-8. One exception: bytes that are strictly valid UTF-8 (and not plain ASCII) are read
+as UTF-8 whatever legacy charset the header or ``<meta>`` declares. Pages re-encoded to
+UTF-8 keep their old ``<meta charset=gb2312>``, while GBK text (or Latin-1) with any
+real amount of non-ASCII is practically never valid UTF-8 by accident.
+GB2312 and GBK are read as GB18030 (a superset: real "gb2312" pages use GBK characters),
+Big5 as Big5-HKSCS, Latin-1/ASCII as windows-1252 (what browsers do); undecodable bytes
+become U+FFFD instead of failing the page.
 """
 
 from __future__ import annotations
@@ -76,11 +80,26 @@ def sniff_encoding(data: bytes, content_type: str | None = None) -> tuple[str, s
     for bom, name in _BOMS:
         if data.startswith(bom):
             return name, "bom"
-    if charset := charset_from_content_type(content_type):
-        return charset, "header"
-    if charset := charset_from_meta(data):
-        return charset, "meta"
+    for source, charset in (
+        ("header", charset_from_content_type(content_type)),
+        ("meta", charset_from_meta(data)),
+    ):
+        if charset:
+            if not charset.startswith("utf") and _is_valid_utf8(data):
+                return "utf-8", "detected"  # the declaration is stale: see module docstring
+            return charset, source
     return _detect(data)
+
+
+def _is_valid_utf8(data: bytes) -> bool:
+    """Non-ASCII and strictly UTF-8 (a sequence cut at the end by a size cap is fine)."""
+    if data.isascii():
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _detect(data: bytes) -> tuple[str, str]:

@@ -10,34 +10,35 @@ Parsing uses the libraries that know the formats' dark corners: feedparser for R
 (encodings, ``xml:base``, RSS 0.9x-2.0, Atom 0.3/1.0, RDF), lxml for sitemaps (with
 entities and network access off: a sitemap is untrusted XML), selectolax for listing
 pages. Malformed input raises :class:`~papertrail.errors.DiscoveryError` with a stable
-reason (``bad_feed``, ``bad_sitemap``, ``bad_listing``); HTTP trouble raises the
+reason (``bad_feed``, ``bad_sitemap``, ``bad_listing``); one malformed link (say
+``http://[::1``) is skipped and counted in :attr:`Discovery.invalid`, the rest goes on.
+
+Every feed, sitemap and listing page is requested through a
+:class:`~papertrail.fetch.Requester` (or a :class:`~papertrail.fetch.Fetcher`, which also
+archives it in the WARC): the same SSRF checks, robots.txt, per-host politeness,
+retries and total deadline as article pages. HTTP trouble raises the
 :class:`~papertrail.errors.FetchError` family, as in the fetch stage.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import feedparser
-import httpx
 from lxml import etree
 from selectolax.lexbor import LexborHTMLParser
 
 from .decode import decode_bytes
-from .errors import (
-    DiscoveryError,
-    FetchError,
-    FetchTimeout,
-    HTTPStatusError,
-    RedirectError,
-    TooLargeError,
-)
+from .errors import DiscoveryError, FetchError, TooLargeError
+from .fetch.exchange import Exchange
 from .sources import (
     FeedSource,
     ListingSource,
@@ -47,7 +48,7 @@ from .sources import (
     read_url_lines,
 )
 
-__all__ = ["DEFAULT_MAX_BYTES", "Discovery", "discover", "discover_detailed"]
+__all__ = ["DEFAULT_MAX_BYTES", "Discovery", "ResourceGetter", "discover", "discover_detailed"]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,13 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 MAX_SITEMAP_DEPTH = 3  # index -> sitemap is the protocol; tolerate one more level
 _FEED_ROOTS = {"rss", "feed", "RDF"}
+INVALID_EXAMPLES = 3  # malformed links quoted in the warnings; the rest only counted
+
+
+class ResourceGetter(Protocol):
+    """What discovery fetches through: ``Requester`` or ``Fetcher`` (which archives)."""
+
+    def get_resource(self, url: str, *, max_bytes: int) -> Exchange: ...
 
 
 @dataclass(slots=True)
@@ -66,6 +74,7 @@ class Discovery:
     found: int = 0  # distinct candidate URLs looked at
     seen: int = 0  # dropped: already ingested
     filtered: int = 0  # dropped: link_pattern / exclude_pattern / not http(s)
+    invalid: int = 0  # dropped: not a parseable URL (e.g. "http://[::1")
     capped: bool = False  # stopped on reaching max_new (more may be left)
     fetched: list[str] = field(default_factory=list)  # feed/sitemap/page URLs requested
     warnings: list[str] = field(default_factory=list)  # e.g. a broken child sitemap
@@ -81,7 +90,7 @@ class _Fetched:
 
 def discover(
     source: Source,
-    client: httpx.Client,
+    client: ResourceGetter,
     *,
     seen: Callable[[str], bool] = lambda url: False,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -92,7 +101,7 @@ def discover(
 
 def discover_detailed(
     source: Source,
-    client: httpx.Client,
+    client: ResourceGetter,
     *,
     seen: Callable[[str], bool] = lambda url: False,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -101,7 +110,13 @@ def discover_detailed(
     result = Discovery(source=source.name)
     done: set[str] = set()
     for raw in _candidates(source, client, result, max_bytes):
-        url = _clean(raw)
+        try:
+            url = _clean(raw)
+        except ValueError as exc:  # one malformed link must not end the pass
+            result.invalid += 1
+            if result.invalid <= INVALID_EXAMPLES:
+                result.warnings.append(f"skipped a malformed link {raw!r} ({exc})")
+            continue
         if url is None or url in done:
             continue
         done.add(url)
@@ -128,7 +143,7 @@ def discover_detailed(
 
 
 def _candidates(
-    source: Source, client: httpx.Client, result: Discovery, max_bytes: int
+    source: Source, client: ResourceGetter, result: Discovery, max_bytes: int
 ) -> Iterator[str]:
     if isinstance(source, UrlsSource):
         yield from source.urls
@@ -178,14 +193,14 @@ def _feed_links(page: _Fetched, result: Discovery | None = None) -> Iterator[str
         if not link and entry.get("id", "").startswith(("http://", "https://")):
             link = entry["id"]  # RSS <guid isPermaLink="true"> with no <link>
         if link:
-            yield urljoin(page.final_url, link.strip())
+            yield _absolute(page.final_url, link.strip())
 
 
 _FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml"}
 
 
 def _autodiscover(
-    page: _Fetched, client: httpx.Client, result: Discovery, max_bytes: int
+    page: _Fetched, client: ResourceGetter, result: Discovery, max_bytes: int
 ) -> _Fetched:
     """The feed an HTML page advertises (``<link rel=alternate type=application/rss+xml>``)
     when a ``feed`` source points at the site instead of its feed; else the page itself."""
@@ -198,7 +213,10 @@ def _autodiscover(
         rel = (attrs.get("rel") or "").lower().split()
         kind = (attrs.get("type") or "").lower().strip()
         if "alternate" in rel and kind in _FEED_TYPES and attrs.get("href"):
-            feed_url = urljoin(page.final_url, (attrs.get("href") or "").strip())
+            try:
+                feed_url = urljoin(page.final_url, (attrs.get("href") or "").strip())
+            except ValueError:
+                continue  # a malformed advertised feed: look for another
             result.warnings.append(f"{page.url} is a web page; using the feed it links to")
             result.fetched.append(feed_url)
             return _fetch(client, feed_url, max_bytes)
@@ -214,11 +232,12 @@ def _listing_links(page: _Fetched) -> Iterator[str]:
     base = page.final_url
     base_el = tree.css_first("base[href]")
     if base_el is not None and (href := base_el.attributes.get("href")):
-        base = urljoin(page.final_url, href.strip())
+        with contextlib.suppress(ValueError):  # a malformed <base>: the page's own URL
+            base = urljoin(page.final_url, href.strip())
     for anchor in tree.css("a[href]"):
         href = (anchor.attributes.get("href") or "").strip()
         if href and not href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
-            yield urljoin(base, href)
+            yield _absolute(base, href)
 
 
 # -- sitemaps ------------------------------------------------------------------------------
@@ -234,7 +253,7 @@ _XML_PARSER_ARGS = {
 
 def _sitemap_entries(
     page: _Fetched,
-    client: httpx.Client,
+    client: ResourceGetter,
     result: Discovery,
     max_bytes: int,
     *,
@@ -260,7 +279,7 @@ def _sitemap_entries(
         return
     if name == "urlset":
         for loc, lastmod in _locs(root, "url"):
-            yield urljoin(page.final_url, loc), lastmod
+            yield _absolute(page.final_url, loc), lastmod
         return
     if name != "sitemapindex":
         raise DiscoveryError(
@@ -269,7 +288,7 @@ def _sitemap_entries(
         )
     if depth >= MAX_SITEMAP_DEPTH:
         raise DiscoveryError(f"{page.url}: sitemap indexes nested too deep", reason="bad_sitemap")
-    children = [urljoin(page.final_url, loc) for loc, _ in _locs(root, "sitemap")]
+    children = [_absolute(page.final_url, loc) for loc, _ in _locs(root, "sitemap")]
     failures: list[str] = []
     for child_url in children:
         if child_url in visited:
@@ -353,26 +372,14 @@ def _newest_first(
 # -- HTTP ------------------------------------------------------------------------------------
 
 
-def _fetch(client: httpx.Client, url: str, max_bytes: int) -> _Fetched:
-    """GET ``url`` following redirects, within ``max_bytes``; FetchError family on failure."""
+def _fetch(client: ResourceGetter, url: str, max_bytes: int) -> _Fetched:
+    """GET ``url`` through the guarded fetcher; FetchError family on failure (a
+    malformed URL included: it is refused like any other bad fetch)."""
     try:
-        with client.stream("GET", url, follow_redirects=True) as resp:
-            if not resp.is_success:
-                raise HTTPStatusError(f"{url}: HTTP {resp.status_code}", status=resp.status_code)
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in resp.iter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise TooLargeError(f"{url}: more than {max_bytes} bytes")
-                chunks.append(chunk)
-            return _Fetched(url, str(resp.url), b"".join(chunks), resp.headers.get("content-type"))
-    except httpx.TimeoutException as exc:
-        raise FetchTimeout(f"{url}: timed out: {exc}") from exc
-    except httpx.TooManyRedirects as exc:
-        raise RedirectError(f"{url}: {exc}") from exc
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+        ex = client.get_resource(url, max_bytes=max_bytes)
+    except ValueError as exc:
+        raise FetchError(f"{url!r}: not a valid URL ({exc})", reason="bad_url") from exc
+    return _Fetched(url, ex.url, ex.body, ex.header("content-type"))
 
 
 # -- URLs ------------------------------------------------------------------------------------
@@ -383,8 +390,18 @@ def _is_http(url: str) -> bool:
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
+def _absolute(base: str, href: str) -> str:
+    """``href`` resolved against ``base``; a link too malformed to resolve is returned
+    as it is, for :func:`_clean` to refuse and the pass to count."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return href
+
+
 def _clean(url: str) -> str | None:
-    """Strip whitespace and the ``#fragment`` (same article); None when empty."""
+    """Strip whitespace and the ``#fragment`` (same article); None when empty.
+    ``ValueError`` for a URL that cannot be parsed (``http://[::1``)."""
     url = url.strip()
     if not url:
         return None

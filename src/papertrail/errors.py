@@ -10,6 +10,7 @@ what run summaries count and what records store, so they must not contain free t
     ├── FetchError            anything between asking for a page and holding its bytes
     │   ├── HTTPStatusError       final answer was not 2xx (or 304 handled elsewhere)
     │   ├── FetchTimeout          connect/read timed out after retries
+    │   │   └── DeadlineExceeded      the whole request outlived fetch_deadline (not retried)
     │   ├── TooLargeError         body or decompressed body over the cap
     │   ├── UnsupportedContent    not HTML, XHTML or plain text
     │   ├── RobotsDisallowed      robots.txt forbids our User-Agent
@@ -64,6 +65,11 @@ class HTTPStatusError(FetchError):
 
 class FetchTimeout(FetchError):
     reason = "timeout"
+
+
+class DeadlineExceeded(FetchTimeout):
+    """The whole request (connect, headers, body) outlived ``fetch_deadline``. Not
+    retried at once: another try would take as long; the page is tried on a later run."""
 
 
 class TooLargeError(FetchError):
@@ -134,6 +140,7 @@ __all__ = [
     "ArxivUnavailable",
     "BlockedAddress",
     "ConfigError",
+    "DeadlineExceeded",
     "DecodeError",
     "DiscoveryError",
     "ExtractError",

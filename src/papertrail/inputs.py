@@ -2,7 +2,9 @@
 file (read as a fetched page) or ``.txt`` file (a page already rendered to text).
 
 Validation is separate from fetching so the CLI can report every bad argument before
-any work starts.
+any work starts. Whatever an argument holds (a malformed IPv6 host, bytes that are not
+UTF-8 and reached us as surrogate escapes), it ends as an :class:`InputError`, never as
+an exception that hides the other arguments' report.
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ def make_document(arg: str) -> Document:
             "empty input: give an http(s) URL or a .html/.htm/.txt file", reason="empty_input"
         )
     text = arg.strip()
-    parts = urlsplit(text)
+    _check_utf8(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:  # e.g. "http://[::1": an unclosed IPv6 literal
+        raise InputError(f"{text!r}: not a valid URL ({exc})", reason="bad_url") from exc
     scheme = parts.scheme.lower()
     if scheme in {"http", "https"}:
         try:
@@ -47,6 +53,47 @@ def make_document(arg: str) -> Document:
     else:
         path = Path(text).expanduser()
     return _file_document(text, path)
+
+
+def _check_utf8(text: str) -> None:
+    """Refuse text holding bytes that were not UTF-8 (Python keeps them as surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raw = text.encode("utf-8", "surrogateescape")[: exc.start + 1]
+        byte = text[exc.start].encode("utf-8", "surrogateescape")
+        raise InputError(
+            f"{text!r}: not UTF-8 (byte 0x{byte.hex()} at offset {len(raw) - 1})",
+            reason="bad_encoding",
+        ) from exc
+
+
+def storable(arg: str) -> str:
+    """``arg`` safe to store and hash: bytes that were not UTF-8 (surrogate escapes)
+    become ``\\xNN``, so the record of a refused input can still be written."""
+    return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def read_input_file(path: Path) -> list[str]:
+    """The inputs listed in ``path``: one per line, blank lines and ``#`` comments
+    skipped. :class:`InputError` when it cannot be read or is not UTF-8, naming the file
+    and the byte offset of the first bad byte."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}", reason="file_unreadable") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        offset = exc.start + bom
+        line = data[:offset].count(b"\n") + 1
+        raise InputError(
+            f"{path}: not UTF-8 text: byte 0x{data[offset]:02x} at offset {offset} (line {line})",
+            reason="bad_encoding",
+        ) from exc
+    lines = (ln.strip() for ln in text.splitlines())
+    return [ln for ln in lines if ln and not ln.startswith("#")]
 
 
 def _file_document(arg: str, path: Path) -> Document:

@@ -85,6 +85,7 @@ def preflight(settings: Settings, inputs: Iterable[str] = ()) -> list[Problem]:
         dirs["ledger directory"] = settings.ledger_file.parent
     if settings.enrich:
         dirs["arXiv cache directory"] = settings.arxiv_cache_file.parent
+        dirs["arXiv limiter directory"] = settings.arxiv_limiter_file.parent
     for what, directory in dirs.items():
         if problem := check_writable(directory, what):
             problems.append(problem)

@@ -64,12 +64,12 @@ def new_run_id() -> str:
 
 def document_for(arg: str) -> Document:
     """A Document for one input; a bad input becomes a document with an input error."""
-    from .inputs import make_document
+    from .inputs import make_document, storable
 
     try:
         return make_document(arg)
     except InputError as exc:
-        doc = Document(url=arg)
+        doc = Document(url=storable(arg))  # a non-UTF-8 argument must not crash the write
         record_failure(doc, "input", exc)
         return doc
 

@@ -6,6 +6,7 @@ before any work starts and tests can point every endpoint at loopback.
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 
@@ -110,7 +111,10 @@ class Settings(BaseSettings):
         120.0, ge=0, description="Cap on one retry wait, Retry-After included."
     )
     arxiv_limiter_path: Path | None = Field(
-        None, description="Shared last-request stamp; default <data_dir>/arxiv-limiter.lock."
+        None,
+        description="Machine-wide last-request stamp, shared by every run whatever its data "
+        "dir; default $XDG_STATE_HOME/papertrail/arxiv-limiter.lock "
+        "(~/.local/state/papertrail/...).",
     )
     enrich: bool = Field(True, description="Call the arXiv API (off: records marked pending).")
     resolve_titles: bool = Field(True, description="Look up papers named only by title.")
@@ -146,8 +150,16 @@ class Settings(BaseSettings):
 
     @cached_property
     def arxiv_limiter_file(self) -> Path:
-        return self.arxiv_limiter_path or self.data_dir / "arxiv-limiter.lock"
+        return self.arxiv_limiter_path or user_state_dir() / "arxiv-limiter.lock"
 
     @property
     def effective_user_agent(self) -> str:
         return self.user_agent or f"papertrail/{__version__} (+{self.contact})"
+
+
+def user_state_dir() -> Path:
+    """This user's papertrail state directory (XDG Base Directory: ``$XDG_STATE_HOME``,
+    else ``~/.local/state``): machine-wide state that must not follow the data dir."""
+    base = os.environ.get("XDG_STATE_HOME", "").strip()
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "state"
+    return root / "papertrail"

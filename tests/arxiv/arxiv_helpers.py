@@ -16,7 +16,7 @@ def make_settings(api: FakeArxivAPI, data_dir: Path, **overrides: object) -> Set
         "arxiv_api_url": api.url,
         "data_dir": data_dir,
         "arxiv_interval": INTERVAL,
-        "arxiv_timeout": 2.0,
+        "arxiv_timeout": 10.0,  # loopback answers at once; a loaded machine may not
         "arxiv_retries": 3,
         "arxiv_backoff": 0.05,
         "arxiv_backoff_max": 2.0,

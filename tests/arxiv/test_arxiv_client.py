@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 import threading
@@ -116,7 +117,10 @@ with ArxivClient(s) as c:
 
 
 def test_spacing_holds_across_two_processes(settings_for: SettingsFor, tmp_path: Path) -> None:
+    """Two runs with different data dirs still share one machine-wide limiter (issue 15:
+    the stamp used to live in the data dir, and such runs asked 2 ms apart)."""
     src = str(Path(__file__).parents[2] / "src")
+    state = os.environ["XDG_STATE_HOME"]  # a temporary dir (tests/conftest.py)
     with FakeArxivAPI(min_interval=INTERVAL) as api:
         procs = [
             subprocess.Popen(
@@ -125,12 +129,12 @@ def test_spacing_holds_across_two_processes(settings_for: SettingsFor, tmp_path:
                     "-c",
                     _CHILD,
                     api.url,
-                    str(tmp_path / "shared"),
+                    str(tmp_path / f"data{i}"),
                     str(INTERVAL),
                     str(tmp_path / f"cache{i}.sqlite"),
                     ",".join(KNOWN[i * 4 : i * 4 + 4]),
                 ],
-                env={"PYTHONPATH": src, "PATH": "/usr/bin:/bin"},
+                env={"PYTHONPATH": src, "PATH": "/usr/bin:/bin", "XDG_STATE_HOME": state},
             )
             for i in (0, 1)
         ]
@@ -139,6 +143,7 @@ def test_spacing_holds_across_two_processes(settings_for: SettingsFor, tmp_path:
         assert len(api.requests) == 8
         assert all(r.status == 200 for r in api.requests)
         assert min(arrival_gaps(api)) >= INTERVAL
+    assert (Path(state) / "papertrail" / "arxiv-limiter.lock").exists()
 
 
 def test_429_retry_after_is_honoured(settings_for: SettingsFor) -> None:
@@ -176,8 +181,9 @@ def test_outage_fails_ids_and_stops_asking(settings_for: SettingsFor) -> None:
 
 
 def test_stall_times_out_and_is_retried(settings_for: SettingsFor) -> None:
-    with FakeArxivAPI(stall_seconds=3.0, stall_first=1) as api:
-        with ArxivClient(settings_for(api, arxiv_timeout=0.5)) as client:
+    # the stall far past the timeout, the timeout far past a loaded machine's answer
+    with FakeArxivAPI(stall_seconds=20.0, stall_first=1) as api:
+        with ArxivClient(settings_for(api, arxiv_timeout=4.0)) as client:
             got = client.get_papers(KNOWN[:2])
         assert sorted(got.papers) == KNOWN[:2]
         assert len(api.requests) == 2 and client.stats.retries == 1
@@ -247,3 +253,12 @@ def test_threads_sharing_a_client_ask_each_id_once(settings_for: SettingsFor) ->
         asked = [i for r in api.requests for i in r.ids]
         assert sorted(asked) == KNOWN[:6]
         assert client.stats.requests == 1 and client.stats.cache_hits == 18
+
+
+def test_the_limiter_stamp_is_per_machine_not_per_data_dir(tmp_path: Path) -> None:
+    a = Settings(_env_file=None, data_dir=tmp_path / "a")  # type: ignore[call-arg]
+    b = Settings(_env_file=None, data_dir=tmp_path / "b")  # type: ignore[call-arg]
+    assert a.arxiv_limiter_file == b.arxiv_limiter_file
+    assert a.arxiv_limiter_file.parent == Path(os.environ["XDG_STATE_HOME"]) / "papertrail"
+    chosen = Settings(_env_file=None, arxiv_limiter_path=tmp_path / "x.lock")  # type: ignore[call-arg]
+    assert chosen.arxiv_limiter_file == tmp_path / "x.lock"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pytest
@@ -114,3 +115,17 @@ def test_unwritable_cache_still_enriches(settings_for: SettingsFor) -> None:
         docs = enrich(batch(), client)
         assert [d.enrichment for d in docs] == ["done", "done", "none"]
         assert not any(d.errors for d in docs)
+
+
+def test_a_trickling_api_leaves_ids_pending_with_a_reason(settings_for: SettingsFor) -> None:
+    """The answer comes one byte a second: the per-request deadline (``arxiv_timeout``)
+    ends it, and the batch is written pending, to be completed later (issue 15)."""
+    with FakeArxivAPI(trickle=1.0) as api:
+        settings = settings_for(api, arxiv_timeout=3.0, arxiv_retries=0)
+        start = time.monotonic()
+        with ArxivClient(settings) as client:
+            docs = enrich(batch(), client)
+        assert time.monotonic() - start < 3.0 + 10.0  # the body alone would take minutes
+        assert len(api.requests) == 1
+    assert [d.enrichment for d in docs] == ["pending", "pending", "none"]
+    assert [e.reason for e in docs[0].errors] == ["arxiv_timeout"]

@@ -19,9 +19,11 @@ pytestmark = pytest.mark.timeout(30)
 
 
 # The server runs in the test process, so the time it logs a request lags the moment the
-# client sent it by thread scheduling (tens of ms under the GIL). Spacing is asserted as
-# lower bounds with that allowance per gap, and in total over the whole run.
-JITTER = 0.06
+# client sent it by thread scheduling: tens of ms under the GIL, a few hundred on a loaded
+# machine. Spacing is asserted as lower bounds with that allowance per gap (delays are
+# chosen well above it, so "spaced" still differs from "not spaced": gaps near 0), and
+# in total over the whole run, where only the two ends carry the jitter.
+JITTER = 0.25
 
 
 def _starts(server: HostileServer, prefix: str) -> list[float]:
@@ -37,7 +39,7 @@ def assert_spaced(times: list[float], delay: float) -> None:
 def test_per_host_spacing_is_at_least_the_delay(
     server: HostileServer, make_settings: SettingsFactory
 ) -> None:
-    delay = 0.2
+    delay = 0.6
     docs = [Document(url=server.url(f"/page/{i}")) for i in range(6)]
     with Fetcher(make_settings(per_host_delay=delay, per_host_concurrency=3)) as fetcher:
         out = list(fetcher.fetch_many(docs))
@@ -53,7 +55,7 @@ def test_other_hosts_are_not_held_back(
     """Two host names for one server: each gets its own spacing, so the batch interleaves."""
     docs = [Document(url=server.url(f"/page/a{i}")) for i in range(3)]
     docs += [Document(url=server.url(f"/page/b{i}", host="localhost")) for i in range(3)]
-    with Fetcher(make_settings(per_host_delay=0.2)) as fetcher:
+    with Fetcher(make_settings(per_host_delay=0.6)) as fetcher:
         out = list(fetcher.fetch_many(docs))
     assert all(d.status == 200 for d in out)
     assert len(server.requests("/robots.txt")) == 2  # one per host
@@ -62,7 +64,7 @@ def test_other_hosts_are_not_held_back(
         by_host.setdefault(r.headers.get("Host", "").split(":")[0], []).append(r.time)
     for times in by_host.values():
         times.sort()
-        assert_spaced(times, 0.2)
+        assert_spaced(times, 0.6)
 
 
 def test_robots_disallow_is_honoured_and_fetched_once(
@@ -88,15 +90,15 @@ def test_robots_can_be_switched_off(server: HostileServer, make_settings: Settin
 
 
 def test_crawl_delay_spaces_requests(make_settings: SettingsFactory) -> None:
-    robots = "User-agent: *\nCrawl-delay: 0.3\nDisallow: /private/\n"
+    robots = "User-agent: *\nCrawl-delay: 0.6\nDisallow: /private/\n"
     with HostileServer(robots_txt=robots) as server:
         docs = [Document(url=server.url(f"/page/{i}")) for i in range(3)]
         with Fetcher(make_settings(per_host_delay=0.0)) as fetcher:
             out = list(fetcher.fetch_many(docs))
-            assert fetcher.gate.delay_for("127.0.0.1") == pytest.approx(0.3)
+            assert fetcher.gate.delay_for("127.0.0.1") == pytest.approx(0.6)
         assert all(d.status == 200 for d in out)
         starts = _starts(server, "/page/")
-    assert_spaced(starts, 0.3)
+    assert_spaced(starts, 0.6)
 
 
 def test_crawl_delay_is_capped(make_settings: SettingsFactory) -> None:
@@ -131,17 +133,17 @@ def test_unreachable_robots_disallows_the_origin(make_settings: SettingsFactory)
 
 
 def test_per_host_concurrency_cap(server: HostileServer, make_settings: SettingsFactory) -> None:
-    docs = [Document(url=server.url(f"/slow?delay=0.2&n={i}")) for i in range(6)]
-    with Fetcher(make_settings(per_host_concurrency=2, fetch_timeout=2.0)) as fetcher:
+    docs = [Document(url=server.url(f"/slow?delay=0.5&n={i}")) for i in range(6)]
+    with Fetcher(make_settings(per_host_concurrency=2)) as fetcher:
         out = list(fetcher.fetch_many(docs))
     assert all(d.status == 200 for d in out)
     assert server.max_in_flight == 2
 
 
 def test_global_concurrency_cap(server: HostileServer, make_settings: SettingsFactory) -> None:
-    docs = [Document(url=server.url(f"/slow?delay=0.2&n={i}")) for i in range(4)]
-    docs += [Document(url=server.url(f"/slow?delay=0.2&m={i}", host="localhost")) for i in range(4)]
-    settings = make_settings(per_host_concurrency=4, global_concurrency=3, fetch_timeout=2.0)
+    docs = [Document(url=server.url(f"/slow?delay=0.5&n={i}")) for i in range(4)]
+    docs += [Document(url=server.url(f"/slow?delay=0.5&m={i}", host="localhost")) for i in range(4)]
+    settings = make_settings(per_host_concurrency=4, global_concurrency=3)
     with Fetcher(settings) as fetcher:
         out = list(fetcher.fetch_many(docs))
     assert all(d.status == 200 for d in out)

@@ -74,7 +74,9 @@ def test_real_pathological_page_hits_the_limit(tmp_path: Path) -> None:
         + "</article></body></html>",
         encoding="utf-8",
     )
-    settings = Settings(data_dir=tmp_path / "data", enrich=False, page_time_limit=1.0)
+    # the huge page takes ~7 s idle, the small one ~0.02 s: 2.5 s is far from both,
+    # so a loaded machine (everything slower) does not turn the small page into a failure
+    settings = Settings(data_dir=tmp_path / "data", enrich=False, page_time_limit=2.5)
     session = Session(settings)
     try:
         summary = session.run([str(huge), str(small)])
@@ -109,6 +111,7 @@ def test_pool_and_in_process_agree(tmp_path: Path) -> None:
 @pytest.mark.timeout(120)
 def test_script_without_main_guard(tmp_path: Path) -> None:
     """Workers never re-run the parent's ``__main__``: a plain script needs no guard."""
+    import os
     import subprocess
     import sys
 
@@ -127,7 +130,8 @@ def test_script_without_main_guard(tmp_path: Path) -> None:
     )
     proc = subprocess.run(
         [sys.executable, str(script)],
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src")},
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src"),
+             "XDG_STATE_HOME": os.environ["XDG_STATE_HOME"]},  # the test's own state dir
         capture_output=True, text=True, timeout=100,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]

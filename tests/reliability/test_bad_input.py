@@ -176,3 +176,61 @@ def test_corrupt_sources_file_is_named(
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert str(sources) in proc.stderr or "sources.toml" in proc.stderr
     assert not Path(run_env["PAPERTRAIL_DATA_DIR"]).exists()
+
+
+# --- inputs that used to crash the run instead of being reported (issue 15) -------------
+
+
+def test_from_file_that_is_not_utf8_is_one_line_naming_the_offset(
+    run_env: dict[str, str], tmp_path: Path
+) -> None:
+    listing = tmp_path / "urls.txt"
+    listing.write_bytes(b"https://example.org/a\nhttps://example.org/\xff\xfeb\n")
+    proc = run("flows.ingest", run_env, "--from", str(listing))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0, proc.stderr  # one line, no traceback
+    assert str(listing) in proc.stderr and "offset 42" in proc.stderr and "line 2" in proc.stderr
+    assert not Path(run_env["PAPERTRAIL_DATA_DIR"]).exists()
+
+
+def test_malformed_ipv6_and_non_utf8_urls_are_reported_with_the_rest(
+    run_env: dict[str, str], tmp_path: Path
+) -> None:
+    listing = tmp_path / "urls.txt"
+    listing.write_text("http://[::1:123\nftp://example.org/x\n", encoding="utf-8")
+    proc = subprocess.run(
+        [PYTHON, "-m", "flows.ingest", "https://example.org/fine", "http://[::1",
+         b"https://example.org/caf\xe9", "--from", str(listing)],
+        cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=90,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    for shown in ("'http://[::1'", "'http://[::1:123'", "ftp://example.org/x", "byte 0xe9"):
+        assert shown in proc.stderr, shown
+    assert proc.stderr.count("[bad_url]") == 2 and "[bad_encoding]" in proc.stderr
+    assert not Path(run_env["PAPERTRAIL_DATA_DIR"]).exists()
+
+
+def test_preflight_reports_every_bad_input_without_raising(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data")  # type: ignore[call-arg]
+    surrogate = b"https://example.org/\xff".decode("utf-8", "surrogateescape")
+    problems = preflight(settings, ["http://[::1:123", surrogate, "https://example.org/ok"])
+    assert [p.reason for p in problems] == ["bad_url", "bad_encoding"]
+
+
+def test_library_run_records_bad_inputs_and_keeps_the_good_one(tmp_path: Path) -> None:
+    """Without the CLI's preflight, a non-UTF-8 or malformed URL is an input failure with
+    a record; it must not crash the write and lose the good input beside it."""
+    from papertrail.session import Session
+
+    good = tmp_path / "note.txt"
+    good.write_text("本周论文 arXiv:1509.01066 值得一读，这是正文的一段文字。\n" * 3, "utf-8")
+    surrogate = b"https://example.org/\xff".decode("utf-8", "surrogateescape")
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", enrich=False, process_workers=0)  # type: ignore[call-arg]
+    session = Session(settings)
+    try:
+        summary = session.run([surrogate, "http://[::1:123", str(good)])
+    finally:
+        session.close()
+    assert summary.records_written == 3
+    assert summary.failures_by_reason == {"input:bad_encoding": 1, "input:bad_url": 1}

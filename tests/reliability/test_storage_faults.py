@@ -192,6 +192,7 @@ def test_file_size_limit_while_writing_keeps_committed_data_valid(
     """The same fault without mounting anything: RLIMIT_FSIZE makes the shard write fail
     with EFBIG in a real subprocess, as a size-limited file would."""
     import json
+    import os
     import sys
 
     from ..conftest import ROOT
@@ -200,7 +201,8 @@ def test_file_size_limit_while_writing_keeps_committed_data_valid(
     data = tmp_path / "data"
     proc = subprocess.run(
         [sys.executable, "-c", FSIZE_SCRIPT, str(data), *urls], cwd=ROOT, capture_output=True,
-        text=True, timeout=90, env={"PYTHONPATH": f"{ROOT / 'src'}:{ROOT}", "PATH": "/usr/bin"},
+        text=True, timeout=90, env={"PYTHONPATH": f"{ROOT / 'src'}:{ROOT}", "PATH": "/usr/bin",
+                                  "XDG_STATE_HOME": os.environ["XDG_STATE_HOME"]},
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])

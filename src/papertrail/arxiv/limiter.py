@@ -3,8 +3,9 @@
 arXiv asks for one request every three seconds, over one connection at a time, from all
 of a user's machines together. A per-object delay (what the ``arxiv`` package does)
 breaks as soon as two clients or two runs overlap, so the time the API is next free lives
-in a small file under the data directory, read and written under an exclusive ``fcntl``
-lock. ``acquire`` sleeps until then and marks the API busy for up to ``hold`` seconds (the
+in a small file in the user's state directory (``$XDG_STATE_HOME/papertrail``, whatever
+each run's data directory), read and written under an exclusive ``fcntl`` lock.
+``acquire`` sleeps until then and marks the API busy for up to ``hold`` seconds (the
 request timeout); ``release`` (called when the answer is in) stamps the real end. The
 next request therefore starts at least ``interval`` after the previous one *ended*: never
 two in flight, never closer than the interval, whatever the network jitter.
@@ -109,7 +110,7 @@ class FileLimiter:
 
 
 def local_limiter(settings: Settings) -> FileLimiter:
-    """The machine-wide limiter for ``settings``: its file under the data dir.
+    """The machine-wide limiter for ``settings``: its file in the user state dir.
 
     ``hold`` covers a whole request (connect and read timeouts can add up), so no other
     process starts while one may still be in flight.

@@ -5,7 +5,8 @@ sends them with no timeout, retries any non-200 at once (no backoff, no Retry-Af
 and returns an empty result for an error feed or a cut body. Here every request:
 
 1. waits for the shared :class:`~papertrail.arxiv.limiter.Limiter` (retries too);
-2. goes over one keep-alive connection with connect/read timeouts;
+2. goes over one keep-alive connection, bounded as a whole (connect, headers, body) by
+   ``arxiv_timeout``: an API that trickles its answer cannot hold a run;
 3. on a timeout, a network error, 429, 5xx or an unreadable body, is retried up to
    ``arxiv_retries`` times after ``arxiv_backoff * 2**n`` seconds with jitter, or after
    ``Retry-After`` when the server says so (capped at ``arxiv_backoff_max``);
@@ -24,6 +25,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from ..errors import ArxivError, ArxivResponseError, ArxivUnavailable, PapertrailError
+from ..fetch.client import classify_failure, make_client, total_deadline
 from ..settings import Settings
 from .feed import FeedPage, error_message, parse_feed
 from .limiter import Limiter, ReleasingLimiter
@@ -65,11 +67,12 @@ class ApiSession:
         self.stats = stats
         self._rng = rng or random.Random()
         t = settings.arxiv_timeout
-        self._http = httpx.Client(
+        self._http = make_client(
             transport=transport,
             timeout=httpx.Timeout(t, connect=min(t, 10.0)),
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
             headers={"User-Agent": settings.effective_user_agent},
+            trust_env=True,  # as before: arXiv is public, an environment proxy is fine
             follow_redirects=True,
         )
 
@@ -126,19 +129,22 @@ class ApiSession:
 
     def _send(self, params: dict[str, str]) -> httpx.Response:
         url = self.settings.arxiv_api_url
-        try:
-            if len(str(httpx.URL(url, params=params))) <= MAX_GET_URL:
-                resp = self._http.get(url, params=params)
-            else:
-                resp = self._http.post(url, data=params)
-        except httpx.TimeoutException as exc:
-            raise _Retryable(
-                ArxivUnavailable(f"arXiv API timed out: {exc!r}", reason="arxiv_timeout")
-            ) from exc
-        except httpx.TransportError as exc:
-            err = ArxivUnavailable(f"arXiv API unreachable: {exc!r}", reason="arxiv_unreachable")
-            raise _Retryable(err) from exc
-        return resp
+        with total_deadline(self.settings.arxiv_timeout) as deadline:
+            try:
+                if len(str(httpx.URL(url, params=params))) <= MAX_GET_URL:
+                    return self._http.get(url, params=params)
+                return self._http.post(url, data=params)
+            except httpx.TransportError as exc:
+                failure = classify_failure(exc, deadline)
+                if failure.is_timeout:
+                    cut = failure.kind == "deadline"
+                    what = "no complete answer within" if cut else "timed out after"
+                    msg = f"arXiv API: {what} arxiv_timeout={self.settings.arxiv_timeout:g}s"
+                    err = ArxivUnavailable(f"{msg} ({failure.detail})", reason="arxiv_timeout")
+                else:
+                    msg = f"arXiv API unreachable: {failure.detail}"
+                    err = ArxivUnavailable(msg, reason="arxiv_unreachable")
+                raise _Retryable(err) from exc
 
     def _read(self, resp: httpx.Response) -> FeedPage:
         status = resp.status_code

@@ -12,7 +12,7 @@ import time
 import zlib
 from collections.abc import Iterable
 
-from ..errors import FetchError, FetchTimeout, TooLargeError, UnsupportedContent
+from ..errors import DeadlineExceeded, FetchError, TooLargeError, UnsupportedContent
 
 ACCEPTED_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 ACCEPT_HEADER = "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1"
@@ -141,7 +141,7 @@ def read_body(
     raw_n = out_n = 0
     for chunk in chunks:
         if time.monotonic() > deadline:
-            raise FetchTimeout(f"{url}: body not complete before the deadline")
+            raise DeadlineExceeded(f"{url}: body not complete before the deadline")
         raw.append(chunk)
         raw_n += len(chunk)
         if raw_n > max_bytes:

@@ -423,6 +423,8 @@ class FakeArxivAPI(Served):
     - ``max_url_length``: longer request lines get 414, like a real front end.
     - ``reverse``: id_list answers come in reverse order (arXiv does not promise order).
     - ``latency``: every answer takes this long (the real API takes about a second).
+    - ``trickle``: the answer's body goes out one byte every ``trickle`` seconds (at most
+      120 s; a client with only per-read timeouts waits for ever).
     """
 
     def __init__(
@@ -441,6 +443,7 @@ class FakeArxivAPI(Served):
         max_url_length: int = 8000,
         reverse: bool = False,
         latency: float = 0.0,
+        trickle: float = 0.0,
         port: int = 0,
     ) -> None:
         dirs = (
@@ -461,6 +464,7 @@ class FakeArxivAPI(Served):
         self.max_url_length = max_url_length
         self.reverse = reverse
         self.latency = latency
+        self.trickle = trickle
         self.requests: list[LoggedRequest] = []
         self._lock = threading.Lock()
         self._count = 0
@@ -547,9 +551,23 @@ class FakeArxivAPI(Served):
             for k, v in headers.items():
                 h.send_header(k, v)
             h.end_headers()
-            h.wfile.write(data[: len(data) // 2] if cut else data)
+            data = data[: len(data) // 2] if cut else data
+            if self.trickle > 0:
+                self._trickle(h, data)
+            else:
+                h.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout): fine
+            h.close_connection = True  # the client gave up (timeout): fine, and done
+
+    def _trickle(self, h: BaseHTTPRequestHandler, data: bytes) -> None:
+        stop = time.monotonic() + 120
+        for i in range(len(data)):
+            if time.monotonic() > stop or self._server is None:
+                break
+            h.wfile.write(data[i : i + 1])
+            h.wfile.flush()
+            time.sleep(self.trickle)
+        h.close_connection = True
 
     def _answer(
         self, path: str, params: dict[str, str], n: int, too_fast: bool, url_len: int

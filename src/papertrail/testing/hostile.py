@@ -13,6 +13,8 @@ Routes::
     /text/<any>                    text/plain
     /slow?delay=S                  headers only after S seconds
     /trickle?chunks=N&interval=S   a body sent a byte-chunk at a time
+    /trickle-headers?interval=S    the status line and headers one byte every S seconds
+                                   (default 1), then a page; at most 120 s in all
     /fail/<key>?times=N&status=C&retry_after=R
                                    C (default 500) N times, then 200; Retry-After: R
     /reset/<key>?times=N           TCP reset N times (N<0: always), then 200
@@ -103,7 +105,7 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         segments = [s for s in parts.path.split("/") if s]
         route = segments[0] if segments else ""
-        handler = getattr(self, f"_r_{route.replace('.', '_')}", None)
+        handler = getattr(self, f"_r_{route.replace('.', '_').replace('-', '_')}", None)
         try:
             if handler is None:
                 self._send(404, b"not found", "text/plain")
@@ -177,6 +179,26 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"x")
             self.wfile.flush()
             time.sleep(interval)
+
+    def _r_trickle_headers(self, _: list[str], q: dict[str, str]) -> None:
+        interval = float(q.get("interval", "1"))
+        body = page_html("trickled headers").encode("utf-8")
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+            + "X-Padding: "
+            + "z" * 200
+            + "\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode("ascii")
+        self.close_connection = True
+        stop = time.monotonic() + 120
+        for i in range(len(head)):
+            if time.monotonic() > stop or self.server.owner._stopping.is_set():
+                return
+            self.wfile.write(head[i : i + 1])
+            self.wfile.flush()
+            time.sleep(interval)
+        self.wfile.write(body)
 
     def _r_fail(self, rest: list[str], q: dict[str, str]) -> None:
         n = self.server.owner._count("fail/" + "/".join(rest))
