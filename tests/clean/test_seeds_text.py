@@ -27,7 +27,6 @@ CHROME: dict[str, list[str]] = {
     "002_42328441e1192498": [
         "736次阅读",
         "没有评论",
-        "• 华为新研究:减少transformer计算负荷,让大模型更高效",
         "Google DeepMind提出Gecko:实现强大的检索性能|大模型论文",
         "|点击关注我 👇 记得标星|",
         "Read More",
