@@ -64,6 +64,7 @@ class Document:
     text: str = ""
     links: list[Link] = field(default_factory=list)
     extractor_version: str = ""
+    page_type: str | None = None  # article, forum, listing, ... (clean.pagetype)
     # ids, titles, enrich
     arxiv: list[ArxivRef] = field(default_factory=list)
     unresolved: list[UnresolvedTitle] = field(default_factory=list)
@@ -104,6 +105,7 @@ class Document:
             published=self.meta.published,
             sitename=self.meta.sitename,
             lang=self.meta.lang,
+            page_type=self.page_type,
             text=text,
             text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
             arxiv=list(self.arxiv),

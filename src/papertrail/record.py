@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 FoundBy = Literal[
     "link",  # an <a href> target (or a URL printed in text) on arxiv.org
@@ -24,6 +24,10 @@ FoundBy = Literal[
     "alphaxiv",  # alphaxiv.org/abs/<id>
     "ar5iv",  # ar5iv.org / ar5iv.labs.arxiv.org
     "semanticscholar",  # semanticscholar.org/arxiv/<id>
+]
+
+PageType = Literal[
+    "article", "forum", "listing", "collection", "product", "service", "documentation"
 ]
 
 EnrichmentStatus = Literal[
@@ -106,6 +110,13 @@ class ArticleRecord(_Model):
     published: str | None = Field(None, description="Publication date, ISO 8601 (YYYY-MM-DD).")
     sitename: str | None = Field(None, description="Name of the publishing site.")
     lang: str | None = Field(None, description="BCP 47 language code, e.g. 'zh', 'en'.")
+    page_type: PageType | None = Field(
+        None,
+        description=(
+            "What kind of page the text came from (chooses what is kept: a thread keeps its "
+            "replies, a listing every item). None for text inputs."
+        ),
+    )
     text: str = Field("", description="Article body, paragraphs separated by newlines.")
     text_sha256: str = Field(description="sha256 of `text` (UTF-8), hex.")
     arxiv: list[ArxivRef] = Field(
