@@ -141,7 +141,7 @@ def _clean_plain(html: str, url: str | None, behaviour: Behaviour, page_type: st
     tree = load_html(html)
     meta = extract_page_metadata(tree, html, url, "") if tree is not None else Metadata()
     fast = {"fast": True} if len(html) > FAST_EXTRACTION_ABOVE else {}
-    main = extract_plain(html, url, **{**behaviour.options, **fast})
+    main = extract_plain(tree if tree is not None else html, url, **{**behaviour.options, **fast})
     raw_lines = main.text.splitlines()
     lines = filter_lines(raw_lines) if behaviour.line_filter else LineFilter(kept=raw_lines)
     text = "\n".join(lines.kept)

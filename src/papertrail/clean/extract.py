@@ -270,9 +270,9 @@ def _links_in_text(tree: etree._Element, text: str, base: str | None) -> list[Li
     return links
 
 
-def extract_plain(html: str, url: str | None, **overrides: Any) -> MainContent:
+def extract_plain(html: str | etree._Element, url: str | None, **overrides: Any) -> MainContent:
     """trafilatura's default extraction of the whole page, and the links printed in it."""
-    tree = load_html(html)
+    tree = load_html(html) if isinstance(html, str) else html
     if tree is None:
         return MainContent("", [])
     main = _run(tree, url, {**PLAIN_OPTIONS, **overrides})
