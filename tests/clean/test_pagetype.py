@@ -28,11 +28,13 @@ THREAD = f"""<!doctype html><html><head><title>Laptop freezes after resume</titl
 <h1>Laptop freezes after resume</h1>
 <div class="post message" id="post-1"><div class="user avatar">alice</div><p>{POST}</p>
 <div class="signature">Sent from my phone</div></div>
-{"".join(
-    f'<div class="post message reply" id="post-{n}"><div class="user avatar">user{n}</div>'
-    f"<p>{REPLY.format(n=n)}</p></div>"
-    for n in range(2, 6)
-)}
+{
+    "".join(
+        f'<div class="post message reply" id="post-{n}"><div class="user avatar">user{n}</div>'
+        f"<p>{REPLY.format(n=n)}</p></div>"
+        for n in range(2, 6)
+    )
+}
 <form class="reply-form"><textarea></textarea><button>Post reply</button></form>
 </div>
 <footer>Powered by a forum engine. All rights reserved.</footer>
