@@ -88,3 +88,25 @@ def test_text_input_has_no_page_type() -> None:
 def test_garbage_and_empty_pages_are_articles() -> None:
     assert classify_page("", None) == "article"
     assert classify_page("<p>just a line</p>", "not a url") == "article"
+
+
+ITEM = "Paper {n}: a study of sparse attention for long documents, with code and weights."
+LISTING = f"""<!doctype html><html><head><title>This week's papers</title></head><body>
+<nav class="menu"><a href="/">Home</a> <a href="/archive">Archive</a></nav>
+<main><h1>This week's papers</h1><ul class="cards">
+{
+    "".join(
+        f'<li class="card item"><h2><a href="https://arxiv.org/abs/2403.{19900 + n}">'
+        f"Paper {n}</a></h2><p>{ITEM.format(n=n)}</p></li>"
+        for n in range(1, 9)
+    )
+}
+</ul></main><footer>© 2026 Example Weekly</footer></body></html>"""
+
+
+def test_a_listing_keeps_every_item_and_its_links() -> None:
+    result = clean_html(LISTING, "https://example.org/weekly/", behaviour=BY_TYPE["listing"])
+    for n in range(1, 9):
+        assert ITEM.format(n=n) in result.text
+    hrefs = {link.href for link in result.links}
+    assert {f"https://arxiv.org/abs/2403.{19900 + n}" for n in range(1, 9)} <= hrefs
