@@ -5,8 +5,9 @@
 Data: the *tuning* part (:mod:`.split`) of wcxb-dev (its human-reviewed page types), of
 en-scrapinghub (news articles) and of zh-wced (Chinese portal, blog and forum pages whose
 gold is one article each: without them 2005-era portal pages came out as forums and
-listings and lost their article, zh-wced tuning 0.969 -> 0.929). Held-out pages are never read here; the script reports
-accuracy on them only when asked (``--report-held-out``), after the model is fixed.
+listings and lost their article, zh-wced tuning 0.969 -> 0.929). Held-out pages are never
+read here; the script reports accuracy on them only when asked (``--report-held-out``),
+after the model is fixed.
 Model: multinomial logistic regression over the binary features of
 :func:`papertrail.clean.pagetype.features`, trained by plain gradient descent with L2
 (deterministic: no random state), features seen on fewer than 3 pages dropped.

@@ -34,6 +34,7 @@ VARIANTS: dict[str, Behaviour | None] = {
     ),
     "container-default": Behaviour(options=_LOOSE),
     "whole-precision": Behaviour(hints=False, container=False),
+    "article-loose": Behaviour(options=_LOOSE),
     "plain": Behaviour(plain=True, line_filter=False),
     "plain-filter": Behaviour(plain=True),
 }
