@@ -52,6 +52,7 @@ def main() -> None:
     parser.add_argument("--dump", type=Path, required=True)
     parser.add_argument("--corpus", type=Path, default=find_corpus())
     parser.add_argument("--sets", nargs="+", default=[WCXB, "zh-wced", "en-scrapinghub"])
+    parser.add_argument("--types", nargs="+", help="only pages of these (gold) types")
     parser.add_argument("--save", type=Path, help="write the variants' outputs as JSONL")
     args = parser.parse_args()
     saved = {}
@@ -63,6 +64,8 @@ def main() -> None:
         groups: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
         ms: dict[str, list[float]] = defaultdict(list)
         for page in load_set(args.corpus / set_name, part="tuning"):
+            if args.types and page.page_type not in args.types:
+                continue
             base = saved[(set_name, page.id)]
             for key in ("all", page.page_type):
                 for name in (OURS, TRAF, TRAF_P):
