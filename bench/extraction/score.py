@@ -56,3 +56,24 @@ def aggregate(scores: Iterable[PageScore]) -> Overall:
     r = sum(s.recall for s in scores) / len(scores) if scores else 0.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
     return Overall(p, r, f1, len(scores))
+
+
+_WORD = re.compile(r"\w+")
+
+
+def word_f1(predicted: str, gold: str) -> float:
+    """WCXB's own per-page metric: F1 of the multisets of lower-cased ``\\w+`` words.
+
+    An empty output scores 0; an empty gold scores 1 only for an empty output.
+    """
+    pred = Counter(_WORD.findall(predicted.lower()))
+    ref = Counter(_WORD.findall(gold.lower()))
+    if not ref:
+        return 1.0 if not pred else 0.0
+    if not pred:
+        return 0.0
+    common = sum((pred & ref).values())
+    if not common:
+        return 0.0
+    p, r = common / sum(pred.values()), common / sum(ref.values())
+    return 2 * p * r / (p + r)

@@ -70,6 +70,7 @@ class Document:
     region_text: str | None = None
     headings: list[str] = field(default_factory=list)
     extractor_version: str = ""
+    page_type: str | None = None  # article, forum, listing, ... (clean.pagetype)
     # ids, titles, enrich
     arxiv: list[ArxivRef] = field(default_factory=list)
     unresolved: list[UnresolvedTitle] = field(default_factory=list)
@@ -121,6 +122,7 @@ class Document:
             published=self.meta.published,
             sitename=self.meta.sitename,
             lang=self.meta.lang,
+            page_type=self.page_type,
             text=text,
             text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
             arxiv=self._arxiv_with_items(text),

@@ -27,6 +27,10 @@ FoundBy = Literal[
     "semanticscholar",  # semanticscholar.org/arxiv/<id>
 ]
 
+PageType = Literal[
+    "article", "forum", "listing", "collection", "product", "service", "documentation"
+]
+
 EnrichmentStatus = Literal[
     "done",  # every id was answered (found or not_found)
     "pending",  # not asked yet (offline run, --no-enrich, or the API was down)
@@ -148,6 +152,13 @@ class ArticleRecord(_Model):
     published: str | None = Field(None, description="Publication date, ISO 8601 (YYYY-MM-DD).")
     sitename: str | None = Field(None, description="Name of the publishing site.")
     lang: str | None = Field(None, description="BCP 47 language code, e.g. 'zh', 'en'.")
+    page_type: PageType | None = Field(
+        None,
+        description=(
+            "What kind of page the text came from (chooses what is kept: a thread keeps its "
+            "replies, a listing every item). None for text inputs."
+        ),
+    )
     text: str = Field("", description="Article body, paragraphs separated by newlines.")
     text_sha256: str = Field(description="sha256 of `text` (UTF-8), hex.")
     arxiv: list[ArxivRef] = Field(

@@ -148,3 +148,21 @@ def test_author_from_a_script_variable(script: str, expected: str | None) -> Non
 def test_author_from_an_author_or_byline_element(element: str, expected: str | None) -> None:
     page = f"<html><body>{element}<p>正文</p></body></html>"
     assert extract_page_metadata(load_html(page), page, None, "").author == expected
+
+
+def test_unlabelled_list_of_later_headings_is_the_authors_not_a_toc() -> None:
+    lines = [
+        "本周值得一读的三篇论文",
+        "• Pythia",
+        "• Llama 2",
+        "• QLoRA",
+        "1) Pythia",
+        "关于 Pythia 的一段正文，讲述了训练细节、分析和洞见。",
+        "2) Llama 2",
+        "关于 Llama 2 的一段正文。",
+        "3) QLoRA",
+        "关于 QLoRA 的一段正文。",
+    ]
+    result = filter_lines(lines)
+    assert result.kept == lines
+    assert result.stats["toc"] == 0

@@ -27,7 +27,6 @@ CHROME: dict[str, list[str]] = {
     "002_42328441e1192498": [
         "736次阅读",
         "没有评论",
-        "• 华为新研究:减少transformer计算负荷,让大模型更高效",
         "Google DeepMind提出Gecko:实现强大的检索性能|大模型论文",
         "|点击关注我 👇 记得标星|",
         "Read More",
@@ -93,3 +92,28 @@ def test_caption_printed_twice_is_kept_once() -> None:
     result = clean_text((SEEDS / "003_735e1453a294066b.txt").read_text(encoding="utf-8"))
     caption = "Pythia 论文中的标注图表 https://arxiv.org/abs/2304.01373"
     assert result.text.split("\n").count(caption) == 1
+
+
+def test_text_mode_keeps_an_opening_list_of_the_sections_it_covers() -> None:
+    body = (
+        "这一部分详细介绍了{name}的方法、实验设置以及主要结论，并与之前的工作进行了比较和讨论。" * 2
+    )
+    names = ["稀疏注意力", "混合专家路由", "长上下文评测"]
+    page = "\n".join(
+        [
+            "首页 | 新闻 | 论文",
+            "本周值得关注的三项研究",
+            *(f"• {name}" for name in names),
+            "扫码关注公众号，获取更多论文",
+            *(
+                line
+                for i, name in enumerate(names, 1)
+                for line in (f"{i}.{name}", body.format(name=name))
+            ),
+            "相关推荐",
+            "另一篇文章的标题",
+        ]
+    )
+    kept = clean_text(page).text.split("\n")
+    assert kept[:4] == ["本周值得关注的三项研究", *(f"• {name}" for name in names)]
+    assert "首页 | 新闻 | 论文" not in kept and "扫码关注公众号，获取更多论文" not in kept

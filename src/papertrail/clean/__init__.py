@@ -15,13 +15,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from lxml import etree
+from selectolax.lexbor import LexborHTMLParser
 from trafilatura.utils import load_html
 
 from ..document import Document, Link, Metadata
 from ..errors import ExtractError
-from .extract import extract_main, untable_layout
+from .behaviour import Behaviour, behaviour_for
+from .extract import extract_main, extract_plain, untable_layout
 from .guard import defuse
-from .lines import filter_lines
+from .lines import LineFilter, filter_lines
 from .links import (
     Region,
     chrome_in,
@@ -31,6 +33,7 @@ from .links import (
     region_and_prose,
 )
 from .metadata import detect_lang, extract_page_metadata
+from .pagetype import classify_tree
 from .prepass import prepass
 from .textmeta import text_metadata
 from .textmode import extract_text
@@ -40,6 +43,11 @@ EXTRACTOR_VERSION = "clean-1.4"
 
 # Pruned markup larger than this (characters) is extracted without trafilatura's fallbacks.
 FAST_EXTRACTION_ABOVE = 2_000_000
+# Below this share of the page's <p> text the output lost the article: whole-page fallback.
+# Chosen on the tuning part (0.1-0.3 all scored alike there; 0.4 began to cost zh pages).
+MIN_PARAGRAPH_SHARE = 0.2
+PLAIN = Behaviour(plain=True)
+_SPACE = re.compile(r"\s+")
 # A retry must find this much more text to replace the first extraction.
 _RETRY_GAIN = 1.5
 _URL = re.compile(r"https?://[^\s<>\"'，。、；）)】」]+")
@@ -55,6 +63,7 @@ class Extraction:
     meta: Metadata = field(default_factory=Metadata)
     stats: Counter[str] = field(default_factory=Counter)  # drops per pre-pass/line rule
     region: Region | None = None  # HTML only: the article's region of the DOM, read
+    page_type: str = "article"  # see :mod:`.pagetype`
 
 
 def printed_links(text: str) -> list[Link]:
@@ -69,10 +78,22 @@ def printed_links(text: str) -> list[Link]:
     return links
 
 
-def clean_html(html: str, url: str | None = None) -> Extraction:
-    """Article text, in-article links (absolute) and metadata of an HTML page."""
+def clean_html(
+    html: str, url: str | None = None, *, behaviour: Behaviour | None = None
+) -> Extraction:
+    """Article text, in-article links (absolute) and metadata of an HTML page.
+
+    The page type (:mod:`.pagetype`) picks the :class:`.Behaviour` unless one is given."""
     html = defuse(html)  # bound nesting and attributes: both parsers are quadratic in them
-    pruned = prepass(html)
+    page_type = "article"
+    parsed = LexborHTMLParser(html)
+    if behaviour is None:
+        page_type = classify_tree(parsed, url)
+        behaviour = behaviour_for(page_type)
+    if behaviour.plain:
+        return _clean_plain(html, url, behaviour, page_type)
+    page_prose = paragraph_chars(parsed)  # before the pre-pass, which prunes `parsed`
+    pruned = prepass(parsed, hints=behaviour.hints, skip=behaviour.skip_rules)
     tree = load_html(pruned.html)
     # Metadata first: extraction consumes the tree. The pruned page is the better source:
     # without menus and sidebars the first byline in the text is the article's.
@@ -82,26 +103,76 @@ def clean_html(html: str, url: str | None = None) -> Extraction:
     # superlinear (a 110,000-paragraph page: 50 s of 53) and adds nothing: skip it there,
     # and the retries below with it.
     fast = {"fast": True} if len(pruned.html) > FAST_EXTRACTION_ABOVE else {}
-    main = extract_main(tree if tree is not None else pruned.html, url, **fast)
+    options = {**behaviour.options, **fast}
+    main = extract_main(
+        tree if tree is not None else pruned.html,
+        url,
+        whole_page=not behaviour.container,
+        **options,
+    )
     # trafilatura settled on a title or teaser box: retry without precision mode, then on
     # the unpruned page (pruning can change which container it picks), whole: our choice of
     # container may be what went wrong.
     for retry_html, overrides in ((pruned.html, {"favor_precision": False}), (html, {})):
         if fast or not main.missed_prose:
             break
-        retry = extract_main(retry_html, url, whole_page=True, **overrides)
+        retry = extract_main(retry_html, url, whole_page=True, **{**behaviour.options, **overrides})
         if len(retry.text) > _RETRY_GAIN * len(main.text):
             main = retry
-    lines = filter_lines(main.text.splitlines())
+    raw_lines = main.text.splitlines()
+    lines = filter_lines(raw_lines) if behaviour.line_filter else LineFilter(kept=raw_lines)
     text = "\n".join(lines.kept)
     stats: Counter[str] = Counter({f"prepass:{k}": v for k, v in pruned.removed.items()})
     stats.update({f"line:{k}": v for k, v in lines.stats.items()})
-    # the article's links are the region's, whatever the extractor kept
-    anchors, printed_in = (region.links, region.text) if region is not None else (main.links, text)
-    hrefs = {link.href for link in anchors}
-    links = anchors + [link for link in printed_links(printed_in) if link.href not in hrefs]
+    links = _article_links(region, main.links, text)
     meta.lang = detect_lang(text, meta.lang)  # meta.lang so far: what the page declared
-    return Extraction(text=text, links=links, meta=meta, stats=stats, region=region)
+    if not fast and _nonspace(text) < MIN_PARAGRAPH_SHARE * page_prose:
+        # Most of the page's paragraphs are gone: pruning or the container cut the article
+        # (seen on modern pages). trafilatura's own cascade on the whole page then does better.
+        whole = _clean_plain(html, url, PLAIN, page_type)
+        if _nonspace(whole.text) > _nonspace(text):
+            whole.stats["fallback:plain"] += 1
+            return whole
+    return Extraction(
+        text=text, links=links, meta=meta, stats=stats, region=region, page_type=page_type
+    )
+
+
+def _nonspace(text: str) -> int:
+    return len(_SPACE.sub("", text))
+
+
+def paragraph_chars(tree: LexborHTMLParser) -> int:
+    """Characters of text in the page's <p> elements: the article is most of them."""
+    return sum(_nonspace(node.text(deep=True)) for node in tree.css("p"))
+
+
+def _clean_plain(html: str, url: str | None, behaviour: Behaviour, page_type: str) -> Extraction:
+    """trafilatura's own cascade on the whole page (:func:`.extract.extract_plain`)."""
+    tree = load_html(html)
+    meta = extract_page_metadata(tree, html, url, "") if tree is not None else Metadata()
+    # As on the rules path: the papers cited come from the article's region only, and its
+    # link lines and section headings are marked so that trafilatura keeps them.
+    region = _read_article_region(tree, url) if tree is not None else None
+    fast = {"fast": True} if len(html) > FAST_EXTRACTION_ABOVE else {}
+    main = extract_plain(tree if tree is not None else html, url, **{**behaviour.options, **fast})
+    raw_lines = main.text.splitlines()
+    lines = filter_lines(raw_lines) if behaviour.line_filter else LineFilter(kept=raw_lines)
+    text = "\n".join(lines.kept)
+    stats: Counter[str] = Counter({f"line:{k}": v for k, v in lines.stats.items()})
+    links = _article_links(region, main.links, text)
+    meta.lang = detect_lang(text, meta.lang)
+    return Extraction(
+        text=text, links=links, meta=meta, stats=stats, region=region, page_type=page_type
+    )
+
+
+def _article_links(region: Region | None, extracted: list[Link], text: str) -> list[Link]:
+    """The article's links: the region's (anchors, then URLs printed in it), whatever the
+    extractor kept; without a region, the extractor's links and the URLs in its text."""
+    anchors, printed_in = (region.links, region.text) if region is not None else (extracted, text)
+    hrefs = {link.href for link in anchors}
+    return anchors + [link for link in printed_links(printed_in) if link.href not in hrefs]
 
 
 def _read_article_region(tree: etree._Element, url: str | None) -> Region | None:
@@ -147,6 +218,7 @@ def clean(doc: Document) -> Document:
     doc.region_text = result.region.text if result.region is not None else None
     doc.headings = result.region.headings if result.region is not None else []
     doc.extractor_version = EXTRACTOR_VERSION
+    doc.page_type = result.page_type if doc.kind != "text_file" else None
     return doc
 
 

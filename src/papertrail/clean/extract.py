@@ -232,11 +232,61 @@ def _run(tree: etree._Element, url: str | None, options: dict[str, Any]) -> Main
         return MainContent("", [])
     links = _links(body, url)
     etree.strip_tags(body, "ref")
-    return MainContent(xmltotxt(body, include_formatting=False), links)
+    text = xmltotxt(body, include_formatting=False)
+    comments = getattr(result, "commentsbody", None)
+    if options.get("include_comments") and comments is not None and len(comments):
+        # trafilatura keeps comments (a thread's replies) apart from the body; extract()
+        # prints them after it, and so do we
+        links += [link for link in _links(comments, url) if link not in links]
+        etree.strip_tags(comments, "ref")
+        text = "\n".join(t for t in (text, xmltotxt(comments, include_formatting=False)) if t)
+    return MainContent(text, links)
+
+
+PLAIN_OPTIONS: dict[str, Any] = {
+    **TRAFILATURA_OPTIONS,
+    "favor_precision": False,
+    "include_comments": True,  # trafilatura's default: a thread's replies, a product's reviews
+    # Asking for links changes what trafilatura keeps (link-heavy blocks judged otherwise:
+    # a collection page came out three times as long); links are read off the page below.
+    "include_links": False,
+}
+
+
+def _links_in_text(tree: etree._Element, text: str, base: str | None) -> list[Link]:
+    """The page's links whose anchor text is printed in ``text``, in page order, once each."""
+    flat = " ".join(text.split())
+    links: list[Link] = []
+    seen: set[str] = set()
+    for a in tree.iter("a"):
+        target = (a.get("href") or "").strip()
+        label = " ".join("".join(a.itertext()).split())
+        if not target or not label or target.startswith(("#", "javascript:", "mailto:")):
+            continue
+        href = urljoin(base, target) if base else target
+        if href.startswith(("http://", "https://")) and href not in seen and label in flat:
+            seen.add(href)
+            links.append(Link(href=href, text=label))
+    return links
+
+
+def extract_plain(html: str | etree._Element, url: str | None, **overrides: Any) -> MainContent:
+    """trafilatura's default extraction of the whole page, and the links printed in it."""
+    tree = load_html(html) if isinstance(html, str) else html
+    if tree is None:
+        return MainContent("", [])
+    main = _run(tree, url, {**PLAIN_OPTIONS, **overrides})
+    main.links = _links_in_text(tree, main.text, url)
+    return main
 
 
 def extract_main(
-    html: str | etree._Element, url: str | None, *, whole_page: bool = False, **overrides: Any
+    html: str | etree._Element,
+    url: str | None,
+    *,
+    whole_page: bool = False,
+    cascade_below: int | None = None,
+    **overrides: Any,
 ) -> MainContent:
     """The article body of ``html`` (markup, or a parsed tree) as text lines plus the links
     inside it.
@@ -249,6 +299,7 @@ def extract_main(
     only the article container :func:`.container.narrow` chooses.
     """
     options = {**TRAFILATURA_OPTIONS, **overrides}
+    trusted = _FAST_TRUSTED if cascade_below is None else cascade_below
     tree = load_html(html) if isinstance(html, str) else html
     if tree is None:
         return MainContent("", [])
@@ -257,10 +308,10 @@ def extract_main(
         tree = narrow(tree)
     main = _run(tree, url, {**options, "fast": True})  # bare_extraction copies the tree
     chars = len("".join(main.text.split()))
-    if chars < _FAST_TRUSTED and paragraph_divs(tree):
+    if chars < trusted and paragraph_divs(tree):
         main = _run(tree, url, {**options, "fast": True})
         chars = len("".join(main.text.split()))
-    if chars < _FAST_TRUSTED and not options.get("fast"):
+    if chars < trusted and not options.get("fast"):
         main = _run(tree, url, options)
         chars = len("".join(main.text.split()))
     main.missed_prose = chars < _SMALL_OUTPUT and chars < _MIN_PROSE_SHARE * prose_chars(tree)

@@ -243,9 +243,18 @@ def line_key(line: str) -> str:
     return _NOT_ALNUM.sub("", line).lower()
 
 
+_TOC_LABEL = re.compile(
+    r"^(?:目录|文章目录|本文目录|阅读目录|内容目录|table of contents|contents|on this page|"
+    r"in this (?:article|post|guide)|jump to)\W*$",
+    re.I,
+)
+
+
 def _toc_lines(lines: list[str]) -> set[int]:
-    """Indexes of a table of contents: a run of 3+ short lines each repeated later as a heading,
-    or one line that strings 3+ later headings together."""
+    """Indexes of a table of contents: a run of 3+ short lines each repeated later as a heading
+    (verbatim, or after a "目录/Contents" label), or one line that strings 3+ later headings
+    together. An unlabelled list whose items reappear as headings in other words ("• A" then
+    "1. A") is the author's own list of what the article covers, and stays."""
     keys = [line_key(line) for line in lines]
     short = [len(k) <= 40 for k in keys]
     drop: set[int] = set()
@@ -275,7 +284,9 @@ def _toc_lines(lines: list[str]) -> set[int]:
         j = i
         while j < len(lines) and short[j] and next_after(j, j) is not None:
             j += 1
-        if j - i >= 3 and spread_headings(range(i, j)):
+        labelled = i > 0 and bool(_TOC_LABEL.match(lines[i - 1]))
+        verbatim = all(keys[k] in keys[j:] for k in range(i, j))
+        if j - i >= 3 and (labelled or verbatim) and spread_headings(range(i, j)):
             drop.update(range(i, j))
             i = j
         else:

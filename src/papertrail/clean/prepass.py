@@ -46,8 +46,10 @@ def looks_like_text(node: LexborNode) -> bool:
     return total - linked >= _TEXT_CHARS
 
 
-def _drop_selectors(tree: LexborHTMLParser, removed: Counter[str]) -> None:
+def _drop_selectors(tree: LexborHTMLParser, removed: Counter[str], skip: frozenset[str]) -> None:
     for rule in DROP_SELECTORS:
+        if rule.reason in skip:
+            continue
         for node in tree.css(rule.selector):
             if rule.guarded and looks_like_text(node):
                 continue
@@ -64,18 +66,20 @@ _CLASS_ID = re.compile(
 _CLASS_ID_REASONS = {f"r{i}": rule.reason for i, rule in enumerate(DROP_CLASS_ID)}
 
 
-def _class_id_reason(node: LexborNode) -> str | None:
+def _class_id_reason(node: LexborNode, skip: frozenset[str]) -> str | None:
     attrs = node.attributes
     names = (attrs.get("class") or "").split()
     if ident := attrs.get("id"):
         names.append(ident)
     for name in names:
         if (m := _CLASS_ID.fullmatch(name)) and m.lastgroup:
-            return _CLASS_ID_REASONS[m.lastgroup]
+            reason = _CLASS_ID_REASONS[m.lastgroup]
+            if reason not in skip:
+                return reason
     return None
 
 
-def _drop_class_id(tree: LexborHTMLParser, removed: Counter[str]) -> None:
+def _drop_class_id(tree: LexborHTMLParser, removed: Counter[str], skip: frozenset[str]) -> None:
     body = tree.body
     if body is None:
         return
@@ -84,7 +88,7 @@ def _drop_class_id(tree: LexborHTMLParser, removed: Counter[str]) -> None:
     for node in body.css("[class], [id]"):  # document order: ancestors first
         if node.tag in PROTECTED_TAGS:
             continue
-        reason = _class_id_reason(node)
+        reason = _class_id_reason(node, skip)
         if reason is None or _has_ancestor_in(node, doomed_ids):
             continue
         if looks_like_text(node):
@@ -121,17 +125,21 @@ def _narrow_to_hint(tree: LexborHTMLParser) -> tuple[str, str] | None:
     return None
 
 
-def prepass(html: str) -> Prepass:
-    """Remove page furniture; narrow to a conventional article container when present."""
-    tree = LexborHTMLParser(html)
+def prepass(
+    html: str | LexborHTMLParser, *, hints: bool = True, skip: frozenset[str] = frozenset()
+) -> Prepass:
+    """Remove page furniture; narrow to a conventional article container when present
+    (and ``hints``). Rules whose reason is in ``skip`` are not applied: what is furniture
+    depends on the page type (a thread's replies are its content)."""
+    tree = LexborHTMLParser(html) if isinstance(html, str) else html  # modified in place
     removed: Counter[str] = Counter()
-    _drop_selectors(tree, removed)
+    _drop_selectors(tree, removed, skip)
     head = tree.head.html if tree.head is not None else ""
-    hint = _narrow_to_hint(tree)
+    hint = _narrow_to_hint(tree) if hints else None
     if hint is not None:
         selector, body_html = hint
         narrowed = LexborHTMLParser(f"<html>{head}<body>{body_html}</body></html>")
-        _drop_class_id(narrowed, removed)
+        _drop_class_id(narrowed, removed, skip)
         return Prepass(narrowed.html or "", selector, removed)
-    _drop_class_id(tree, removed)
+    _drop_class_id(tree, removed, skip)
     return Prepass(tree.html or "", None, removed)

@@ -38,6 +38,8 @@ def _cid(pattern: str, reason: str) -> ClassIdRule:
     return ClassIdRule(re.compile(pattern, re.I), reason)
 
 
+COMMENTS_REASON = "comment sections and reply forms"
+
 DROP_SELECTORS: tuple[SelectorRule, ...] = (
     SelectorRule(
         'script:not([type="application/ld+json"]), style, noscript, template',
@@ -65,7 +67,7 @@ DROP_CLASS_ID: tuple[ClassIdRule, ...] = (
     ),
     _cid(
         r"(?:.*[-_])?(?:comments?|comment[-_]?list|respond|reply|replies|disqus|discuss(?:ion)?)(?:[-_].*)?",
-        "comment sections and reply forms",
+        COMMENTS_REASON,
     ),
     _cid(
         r"(?:.*[-_])?(?:share|sharing|sharebar|social|bdshare|jiathis|addthis|sns)(?:[-_].*)?",

@@ -115,6 +115,7 @@ def article_span(lines: list[Line]) -> list[Line]:
         start -= 1
         if lines[start].kind is Kind.SHORT:  # one heading, then stop
             break
+    start = _own_list_start(lines, start, end)
     kept = [line for line in lines[start : end + 1] if line.kind is not Kind.BAD]
     bad_run = 0
     for i in range(end + 1, len(lines)):
@@ -130,6 +131,40 @@ def article_span(lines: list[Line]) -> list[Line]:
             continue
         break
     return kept
+
+
+_ITEM_MARK = re.compile(r"^(?:[•·●○■□◆◇▪▸►\-–—*+]|\d{1,2}[.)、．:：]|[(（]\d{1,2}[)）])\s*")
+MIN_OWN_LIST = 3
+MAX_GAP_BEFORE_LIST = 2
+
+
+def _item_key(text: str) -> str:
+    return line_key(_ITEM_MARK.sub("", text))
+
+
+def _own_list_start(lines: list[Line], start: int, end: int) -> int:
+    """Extend the span back over the article's own list of what it covers.
+
+    A roundup opens with a line and a list of the items it then covers one by one ("今日值得
+    关注的论文" + eight titles): 3+ consecutive lines, each one the text of a later heading of
+    the span (bullets and numbering aside), at most :data:`MAX_GAP_BEFORE_LIST` chrome lines
+    before the span, plus the line that introduces them. Menus and related lists name other
+    pages, never the span's own headings, so they stay out.
+    """
+    headings = {_item_key(line.text) for line in lines[start : end + 1]}
+    headings.discard("")
+    i = start - 1
+    gap = 0
+    while i >= 0 and lines[i].kind is Kind.BAD and gap < MAX_GAP_BEFORE_LIST:
+        i, gap = i - 1, gap + 1
+    run_end = i
+    while i >= 0 and len(_item_key(lines[i].text)) >= 4 and _item_key(lines[i].text) in headings:
+        i -= 1
+    if run_end - i < MIN_OWN_LIST:
+        return start
+    if i >= 0 and lines[i].kind in (Kind.SHORT, Kind.NEAR_GOOD):
+        i -= 1  # the line introducing the list
+    return i + 1
 
 
 def extract_text(text: str) -> list[str]:

@@ -1,0 +1,46 @@
+"""How the clean stage treats a page of a given type, as data.
+
+What is furniture depends on the page: a thread's replies are its content (on an article
+they are a comment section), a listing's cards are all items (on an article, teasers), and
+trafilatura's precision mode, right for a short story inside a portal template, cuts
+listings and threads down to one block. Each :class:`Behaviour` field names one step of
+the HTML path; :data:`BY_TYPE` gives the behaviour of each page type, chosen on the tuning
+part of the shared corpora (figures in ``bench/README.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Behaviour:
+    # trafilatura's own cascade on the page as it is (no pre-pass, container or fast-first
+    # shortcut): what measured best on every non-article type of the tuning part.
+    plain: bool = False
+    hints: bool = True  # narrow to a conventional article-body element ([itemprop=articleBody])
+    skip_rules: frozenset[str] = frozenset()  # pre-pass rules (by reason) not applied
+    container: bool = True  # narrow to the prose-density container before trafilatura
+    options: dict[str, Any] = field(default_factory=dict)  # trafilatura overrides
+    line_filter: bool = True  # the line post-filter of :mod:`.lines`
+
+
+ARTICLE = Behaviour()
+# Measured on the tuning part of wcxb-dev (word F1; bench/README.md): for every other type
+# trafilatura's own cascade on the whole page beat our pre-pass + container + precision
+# mode (forum 0.70 vs 0.39, listing 0.59 vs 0.50, documentation 0.90 vs 0.82, ...), and the
+# line filter cost documentation 0.06 (it drops short code lines and API headings).
+# Listings were the exception: the rules path without precision mode scored 0.637 there
+# against 0.585 for the whole-page path (trafilatura default 0.586): the pre-pass removes
+# the filters, menus and promos around the items and the looser mode keeps every item.
+_WHOLE_PAGE = Behaviour(plain=True, line_filter=False)
+BY_TYPE: dict[str, Behaviour] = {
+    "article": ARTICLE,
+    **{t: _WHOLE_PAGE for t in ("forum", "collection", "product", "service", "documentation")},
+    "listing": Behaviour(options={"favor_precision": False}),
+}
+
+
+def behaviour_for(page_type: str) -> Behaviour:
+    return BY_TYPE.get(page_type, ARTICLE)
