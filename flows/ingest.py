@@ -32,6 +32,7 @@ from papertrail.session import BatchOutcome, batched, document_for, new_run_id
 from papertrail.settings import Settings
 from papertrail.summary import RunSummary
 
+from .local_server import ServerSettingError, announce_run, prefect_api
 from .runtime import session as session_for
 
 EPILOG = """\
@@ -133,6 +134,7 @@ def ingest(
         overrides["clean_dir"] = Path(out)
     if dask_address:
         overrides["dask_address"] = dask_address
+    announce_run()
     settings = Settings(**overrides)
     run_id = new_run_id()
     summary = RunSummary(run_id=run_id)
@@ -229,9 +231,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--keep-server",
         action="store_true",
         default=os.environ.get("PAPERTRAIL_PREFECT_KEEP_SERVER") == "1",
-        help="with no Prefect API configured, start a local server and leave it up for the "
-        "next runs (about 2.5 s each instead of 10-15 s; stop it with python -m flows.server "
-        "stop). Default: $PAPERTRAIL_PREFECT_KEEP_SERVER=1",
+        help="with no Prefect API configured, start papertrail's local server with no idle "
+        "exit (by default it stops after $PAPERTRAIL_PREFECT_IDLE_TIMEOUT s idle; stop it with "
+        "python -m flows.server stop). Default: $PAPERTRAIL_PREFECT_KEEP_SERVER=1",
     )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
@@ -288,23 +290,6 @@ def print_summary(summary: dict[str, Any], as_json: bool) -> None:
 
 
 @contextmanager
-def prefect_api(keep_server: bool) -> Iterator[None]:
-    """Use the configured Prefect API; else, if asked, a local server left up for next time.
-
-    Without either, Prefect starts its embedded server for this run only (10-15 s here).
-    """
-    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
-
-    if not keep_server or get_current_settings().api.url:
-        yield
-        return
-    from .server import start
-
-    with temporary_settings(updates={PREFECT_API_URL: start()}):
-        yield
-
-
-@contextmanager
 def progress_bar(enabled: bool) -> Iterator[None]:
     """A rich progress bar on stderr while the run goes, when stderr is a terminal."""
     global progress_hook
@@ -357,6 +342,9 @@ def main(argv: list[str] | None = None) -> int:
                 task_mode=args.task_mode,
                 dask_address=args.dask_address,
             )
+    except ServerSettingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except PapertrailError as exc:  # disk full, locked database...: committed data stays
         print(f"error: run stopped: {exc.message} [{exc.reason}]", file=sys.stderr)
         return 1

@@ -14,7 +14,7 @@ import os
 import sys
 from typing import Any
 
-from .server import start as start_server
+from .local_server import ensure_server
 
 
 def build_deployments(settings: Any) -> list[Any]:
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=2, help="flow runs at once (default 2)")
     args = parser.parse_args(argv)
     if not os.environ.get("PREFECT_API_URL"):
-        os.environ["PREFECT_API_URL"] = start_server()
+        os.environ["PREFECT_API_URL"] = ensure_server(idle=None).url
     from prefect import serve
 
     from papertrail.settings import Settings
