@@ -13,27 +13,34 @@ import argparse
 import json
 import os
 import sys
-import time
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
+from .local_server import ServerSettingError, prefect_api, start_early
 
-from papertrail.document import Document
-from papertrail.errors import PapertrailError
-from papertrail.preflight import preflight
-from papertrail.session import BatchOutcome, batched, document_for, new_run_id
-from papertrail.settings import Settings
-from papertrail.summary import RunSummary
+# "batch": one task per batch (the default: fewest tasks, nothing moves between tasks);
+# "stage": a chain of four tasks per batch (each stage visible in the UI, at about four
+# times the orchestration cost and twice the data passed between tasks).
+TASK_MODES = ("batch", "stage")
 
-from .local_server import ServerSettingError, announce_run, prefect_api
-from .runtime import session as session_for
+#: Names served from :mod:`flows.ingest_flow`, imported on first use (it imports Prefect).
+_FLOW_NAMES = {
+    "ingest", "fetch_task", "process_task", "link_task", "write_task", "batch_task",
+    "catalogue_task", "make_runner", "submit_batch",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    """``flows.ingest:ingest`` (deployments) and the tasks, without importing Prefect on
+    ``python -m flows.ingest`` before it is needed."""
+    if name in _FLOW_NAMES:
+        from . import ingest_flow
+
+        return getattr(ingest_flow, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 EPILOG = """\
 examples:
@@ -44,126 +51,6 @@ examples:
 Settings come from PAPERTRAIL_* environment variables (see README: Settings).
 Exit status: 0 when every input produced a record, 1 when some input failed, 2 on bad
 arguments."""
-
-
-@task(name="fetch", cache_policy=NO_CACHE)
-def fetch_task(settings: Settings, docs: list[Document]) -> list[Document]:
-    return session_for(settings).fetch(docs)
-
-
-@task(name="process", cache_policy=NO_CACHE)
-def process_task(settings: Settings, docs: list[Document]) -> list[Document]:
-    return session_for(settings).process(docs)
-
-
-@task(name="link", cache_policy=NO_CACHE)
-def link_task(settings: Settings, docs: list[Document]) -> list[Document]:
-    return session_for(settings).link(docs)
-
-
-@task(name="write", cache_policy=NO_CACHE)
-def write_task(settings: Settings, docs: list[Document], shard: str) -> BatchOutcome:
-    paths, count = session_for(settings).write(docs, shard)
-    return BatchOutcome.of(docs, paths, count)
-
-
-@task(name="batch", cache_policy=NO_CACHE)
-def batch_task(settings: Settings, inputs: list[str], shard: str) -> BatchOutcome:
-    """fetch -> process -> link -> write for one batch, in one task (see TASK_MODES)."""
-    return session_for(settings).run_batch(inputs, shard)
-
-
-@task(name="catalogue", cache_policy=NO_CACHE)
-def catalogue_task(settings: Settings) -> str:
-    return session_for(settings).catalogue()
-
-
-# "batch": one task per batch (the default: fewest tasks, nothing moves between tasks);
-# "stage": a chain of four tasks per batch (each stage visible in the UI, at about four
-# times the orchestration cost and twice the data passed between tasks).
-TASK_MODES = ("batch", "stage")
-
-
-def make_runner(settings: Settings, concurrency: int, task_mode: str) -> Any:
-    """Prefect's thread runner, or a Dask cluster's when ``dask_address`` is set."""
-    if settings.dask_address:
-        from prefect_dask import DaskTaskRunner
-
-        return DaskTaskRunner(address=settings.dask_address)
-    # In "stage" mode a waiting downstream task holds a thread: four per batch in flight.
-    threads = concurrency * (4 if task_mode == "stage" else 1)
-    return ThreadPoolTaskRunner(max_workers=max(1, threads))
-
-
-#: Called with (inputs done, inputs in all) as batches finish; the CLI sets it to drive a
-#: progress bar on a terminal. A module hook, not a flow parameter: it is not data.
-progress_hook: Callable[[int, int], None] | None = None
-
-
-def submit_batch(
-    runner: Any, settings: Settings, inputs: list[str], shard: str, task_mode: str
-) -> Any:
-    if task_mode == "batch":
-        return runner.submit(batch_task, {"settings": settings, "inputs": inputs, "shard": shard})
-    docs = [document_for(u) for u in inputs]
-    f = runner.submit(fetch_task, {"settings": settings, "docs": docs})
-    p = runner.submit(process_task, {"settings": settings, "docs": f})
-    li = runner.submit(link_task, {"settings": settings, "docs": p})
-    return runner.submit(write_task, {"settings": settings, "docs": li, "shard": shard})
-
-
-@flow(name="ingest", persist_result=False)
-def ingest(
-    urls: list[str],
-    out: str | None = None,
-    enrich: bool = True,
-    resolve_titles: bool = True,
-    concurrency: int = 4,
-    batch_size: int = 100,
-    task_mode: Literal["batch", "stage"] = "batch",
-    dask_address: str | None = None,
-) -> dict[str, Any]:
-    """Ingest article URLs or local files into clean, enriched JSONL.
-
-    At most ``concurrency`` batches are in flight (a sliding window), and each finished
-    batch leaves only its counts and small per-input rows behind: memory stays flat
-    however many URLs a run has.
-    """
-    overrides: dict[str, Any] = {"enrich": enrich, "resolve_titles": resolve_titles}
-    if out:
-        overrides["clean_dir"] = Path(out)
-    if dask_address:
-        overrides["dask_address"] = dask_address
-    announce_run()
-    settings = Settings(**overrides)
-    run_id = new_run_id()
-    summary = RunSummary(run_id=run_id)
-    start = time.perf_counter()
-    rows: list[dict[str, Any]] = []
-    window = max(1, concurrency)
-
-    def collect(future: Any) -> None:
-        outcome: BatchOutcome = future.result()
-        outcome.add_to(summary)
-        rows.extend(outcome.rows)
-        if progress_hook is not None:
-            progress_hook(summary.inputs, len(urls))
-
-    with make_runner(settings, window, task_mode) as runner:
-        in_flight: deque[Any] = deque()
-        for n, batch in enumerate(batched(urls, batch_size)):
-            in_flight.append(submit_batch(runner, settings, batch, f"{run_id}-{n:05d}", task_mode))
-            if len(in_flight) > window:
-                collect(in_flight.popleft())
-        while in_flight:
-            collect(in_flight.popleft())
-    if summary.records_written:
-        summary.add_output(catalogue_task(settings))
-    summary.arxiv = session_for(settings).arxiv.stats.as_dict()
-    summary.wall_seconds = time.perf_counter() - start
-    create_table_artifact(key="ingest-inputs", table=rows, description=run_id)
-    create_markdown_artifact(key="ingest-summary", markdown=summary.markdown())
-    return summary.as_dict()
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -306,7 +193,6 @@ def short_run(short: bool) -> Iterator[None]:
 @contextmanager
 def progress_bar(enabled: bool) -> Iterator[None]:
     """A rich progress bar on stderr while the run goes, when stderr is a terminal."""
-    global progress_hook
     if not enabled or not sys.stderr.isatty():
         yield
         return
@@ -326,15 +212,42 @@ def progress_bar(enabled: bool) -> Iterator[None]:
         def update(done: int, total: int) -> None:
             bar.update(task_id, completed=done, total=total)
 
-        progress_hook = update
+        from . import ingest_flow
+
+        ingest_flow.progress_hook = update
         try:
             yield
         finally:
-            progress_hook = None
+            ingest_flow.progress_hook = None
+
+
+def run_warm(argv: list[str]) -> int | None:
+    """Hand this command to the warm runner next to papertrail's server, if there is one
+    and it matches this process (``flows.warm_runner``): its exit status, else None."""
+    from . import local_server, warm_runner
+
+    if warm_runner.in_runner:
+        return None
+    try:
+        if local_server.server_mode() != "background":
+            return None
+    except ServerSettingError:
+        return None  # reported by the in-process path
+    state = local_server.owned_server()
+    if state is None:
+        return None
+    return warm_runner.try_run(argv, state.url, local_server.prefect_home())
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if (code := run_warm(argv)) is not None:
+        return code
     args = parse_args(argv)
+    from papertrail.errors import PapertrailError
+    from papertrail.preflight import preflight
+    from papertrail.settings import Settings
+
     try:
         settings = Settings(**({"clean_dir": args.out} if args.out else {}))
     except Exception as exc:
@@ -345,8 +258,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
+        early = start_early(args.keep_server)  # the server starts while Prefect is imported
+    except ServerSettingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    from .ingest_flow import ingest
+
+    try:
         with (
-            prefect_api(args.keep_server),
+            prefect_api(args.keep_server, early),
             short_run(len(args.inputs) <= args.batch_size),
             progress_bar(enabled=not args.json),
         ):
@@ -360,9 +280,6 @@ def main(argv: list[str] | None = None) -> int:
                 task_mode=args.task_mode,
                 dask_address=args.dask_address,
             )
-    except ServerSettingError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     except PapertrailError as exc:  # disk full, locked database...: committed data stays
         print(f"error: run stopped: {exc.message} [{exc.reason}]", file=sys.stderr)
         return 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -295,10 +296,12 @@ def _start(home: Path, idle: float | None, say: Callable[[str], None], wait: flo
 
 
 def supervise(port: int, idle: float | None, check_every: float | None = None) -> int:
-    """Run ``prefect server start`` and stop it after ``idle`` seconds without activity.
+    """Run ``prefect server start`` (and the warm runner) and stop them after ``idle``
+    seconds without activity.
 
-    This process leads its own process group (the server is in it), writes the state
-    file once the server answers, and removes it when the server stops for any reason.
+    This process leads its own process group (the server and the runner are in it),
+    writes the state file once the server answers, and removes it when the server stops
+    for any reason.
     """
     home = prefect_home()
     log = home / LOG_FILE
@@ -308,12 +311,17 @@ def supervise(port: int, idle: float | None, check_every: float | None = None) -
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
     state = ServerState(os.getpid(), port, str(home), started, idle, str(log))
+    runner: subprocess.Popen[bytes] | None = None
     try:
         wait_until_healthy(state.url, lambda: server.poll() is None, START_WAIT, log)
         write_state(state)
         touch_activity(home)
-        period = check_every or (min(30.0, max(1.0, idle / 10)) if idle else 30.0)
-        while not stopping.wait(period):
+        period = check_every or (min(10.0, max(1.0, idle / 10)) if idle else 10.0)
+        while True:
+            if runner is None or runner.poll() is not None:
+                runner = _launch_runner(home, state.url, log)
+            if stopping.wait(period):
+                break
             if server.poll() is not None:
                 print(f"prefect server exited with {server.returncode}", flush=True)
                 return 1
@@ -327,7 +335,23 @@ def supervise(port: int, idle: float | None, check_every: float | None = None) -
         if current is not None and current.pid == os.getpid():
             with suppress(OSError):
                 state_path(home).unlink()
+        if runner is not None and runner.poll() is None:
+            runner.terminate()
         _stop_child(server)
+
+
+def _launch_runner(home: Path, url: str, log: Path) -> subprocess.Popen[bytes] | None:
+    """The warm runner (``flows.warm_runner``), unless turned off."""
+    from . import warm_runner
+
+    if not warm_runner.enabled():
+        return None
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "flows.warm_runner", "--home", str(home), "--api-url", url],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env={**os.environ, "PREFECT_API_URL": url},
+        )  # fmt: skip
 
 
 def _stop_child(server: subprocess.Popen[bytes]) -> None:
@@ -388,11 +412,61 @@ def use_running_server() -> str | None:
     return state.url
 
 
+def _api_maybe_configured() -> bool:
+    """A Prefect API may be configured somewhere other than the environment (a profile,
+    ``prefect.toml``, ``.env``): then nothing is started before Prefect has said."""
+    if os.environ.get("PREFECT_API_URL") or os.environ.get("PREFECT_PROFILE"):
+        return True
+    for path in (prefect_home() / "profiles.toml", Path(".env"), Path("prefect.toml"),
+                 Path("pyproject.toml")):  # fmt: skip
+        with suppress(OSError, UnicodeDecodeError):
+            text = path.read_text(encoding="utf-8")
+            if "PREFECT_API_URL" in text or re.search(r"^\s*\[(tool\.prefect\.)?api\]", text, re.M):
+                return True
+    return False
+
+
+class EarlyStart:
+    """``ensure_server`` in a thread, so the server starts while the caller imports Prefect
+    (about 2 s of a cold run)."""
+
+    def __init__(self, idle: float | None) -> None:
+        self._state: ServerState | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(idle,), daemon=True)
+        self._thread.start()
+
+    def _run(self, idle: float | None) -> None:
+        try:
+            self._state = ensure_server(idle)
+        except BaseException as exc:  # handed to the caller in result()
+            self._error = exc
+
+    def result(self) -> ServerState:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._state is not None
+        return self._state
+
+
+def start_early(keep_server: bool = False) -> EarlyStart | None:
+    """Start papertrail's server for this home now, if this run will want it (stdlib only).
+
+    Raises :class:`ServerSettingError` for a bad ``PAPERTRAIL_PREFECT_*`` value.
+    """
+    mode = server_mode()
+    idle = idle_timeout()
+    if _api_maybe_configured() or (mode == "ephemeral" and not keep_server):
+        return None
+    return EarlyStart(None if keep_server else idle)
+
+
 @contextmanager
-def prefect_api(keep_server: bool = False) -> Iterator[str | None]:
-    """The Prefect API a CLI run reports to, for the duration: ``PREFECT_API_URL`` if set;
-    else papertrail's server for this home, started in the background if need be; else
-    (ephemeral mode) None: Prefect's embedded server for this run only.
+def prefect_api(keep_server: bool = False, early: EarlyStart | None = None) -> Iterator[str | None]:
+    """The Prefect API a CLI run reports to, for the duration: the configured one if any;
+    else papertrail's server for this home (``early``, or started now); else (ephemeral
+    mode) None: Prefect's embedded server for this run only.
 
     ``keep_server`` starts a server with no idle exit, even in ephemeral mode.
     """
@@ -402,11 +476,11 @@ def prefect_api(keep_server: bool = False) -> Iterator[str | None]:
     if configured:
         yield configured
         return
-    if not keep_server and server_mode() == "ephemeral":
+    if early is None and not keep_server and server_mode() == "ephemeral":
         yield None
         return
     try:
-        state = ensure_server(idle=None if keep_server else idle_timeout())
+        state = early.result() if early else ensure_server(None if keep_server else idle_timeout())
     except (RuntimeError, OSError) as exc:  # a run must not fail for want of a UI
         print(f"papertrail: no local Prefect server ({exc}); this run uses Prefect's "
               "temporary embedded server", file=sys.stderr, flush=True)  # fmt: skip
@@ -479,4 +553,8 @@ def describe(home: Path | None = None) -> tuple[bool, str]:
         )
     else:
         lines.append("  kept up until python -m flows.server stop")
+    runner = home / "papertrail-runner.sock"
+    lines.append(
+        f"  warm runner: {'ready at ' + str(runner) if runner.exists() else 'not running'}"
+    )
     return up, "\n".join(lines)
