@@ -26,6 +26,7 @@ from papertrail.settings import Settings
 from papertrail.sources import load_sources
 
 from .ingest import ingest
+from .local_server import announce_run
 
 
 @task(name="discover-source", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[10, 60])
@@ -56,6 +57,7 @@ def discover(
     sources: list[str] | None = None, enrich: bool = True, concurrency: int = 4
 ) -> dict[str, Any]:
     """Discover new article URLs in the named (default: all enabled) sources, ingest them."""
+    announce_run()
     settings = Settings()
     catalogue = load_sources(settings.sources_file)
     names = sources or [s.name for s in catalogue.enabled]

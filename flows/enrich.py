@@ -25,6 +25,7 @@ from papertrail.output import OutputStore, write_catalogue
 from papertrail.session import new_run_id
 from papertrail.settings import Settings
 
+from .local_server import announce_run
 from .runtime import session as session_for
 
 
@@ -57,6 +58,7 @@ def complete_pending(settings: Settings) -> dict[str, Any]:
 @flow(name="enrich", persist_result=False)
 def enrich(out: str | None = None) -> dict[str, Any]:
     """Fill in papers for records whose enrichment is pending, writing new versions."""
+    announce_run()
     settings = Settings(**({"clean_dir": Path(out)} if out else {}))
     result = complete_pending(settings)
     create_markdown_artifact(

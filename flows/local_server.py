@@ -497,8 +497,8 @@ def announce_run() -> None:
     from prefect.settings import get_current_settings
 
     ctx = FlowRunContext.get()
-    if ctx is None or ctx.flow_run is None:
-        return
+    if ctx is None or ctx.flow_run is None or ctx.flow_run.parent_task_run_id:
+        return  # subflows report where their parent does
     settings = get_current_settings()
     api = settings.api.url
     run = f"prefect: {ctx.flow.name} run {ctx.flow_run.name!r}"

@@ -173,6 +173,7 @@ def serve(home: Path, api_url: str) -> int:
                 _child(conn, expected, api_url)  # never returns
             children.add(pid)
             conn.close()
+            print(f"warm runner: command started as pid {pid}", flush=True)
     finally:
         with contextlib.suppress(OSError):
             if path.stat().st_ino == inode:  # not a newer runner's socket

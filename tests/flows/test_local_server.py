@@ -145,7 +145,7 @@ UI_LINE = re.compile(
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_background_server_is_started_once_announced_reused_and_stops_when_idle(
+def test_background_server_is_started_announced_reused_by_the_warm_runner_and_stops_idle(
     page_server: PageServer, run_env: dict[str, str], tmp_path: Path
 ) -> None:
     home = tmp_path / "prefect-home"
@@ -183,11 +183,23 @@ def test_background_server_is_started_once_announced_reused_and_stops_when_idle(
         assert UI_LINE.search(second.stderr), second.stderr
         assert json.loads((home / local_server.STATE_FILE).read_text())["pid"] == state["pid"]
 
+        log = (home / local_server.LOG_FILE).read_text(errors="replace")
+        assert "warm runner: command started" in log, "the second run went to the runner"
+        other = dict(env, PREFECT_LOGGING_LEVEL="ERROR")  # Prefect configured differently:
+        third = subprocess.run(  # runs in its own process, still reports to the server
+            [PYTHON, "-m", "flows.ingest", url, "--no-enrich", "--json", "--out",
+             str(tmp_path / "out3")], cwd=ROOT, env=other, capture_output=True, text=True,
+            timeout=300,
+        )  # fmt: skip
+        assert third.returncode == 0, third.stderr[-3000:]
+        assert UI_LINE.search(third.stderr), third.stderr
+
         status = subprocess.run(
             [PYTHON, "-m", "flows.server", "status"], cwd=ROOT, env=env, capture_output=True,
             text=True, timeout=60,
         )  # fmt: skip
         assert status.returncode == 0 and "stops by itself" in status.stdout, status.stdout
+        assert "warm runner: ready" in status.stdout, status.stdout
 
         # idle: nothing uses it any more, so it stops by itself (generous wait)
         deadline = time.monotonic() + 240
