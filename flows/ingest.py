@@ -13,8 +13,9 @@ import argparse
 import json
 import os
 import sys
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -221,6 +222,29 @@ def progress_bar(enabled: bool) -> Iterator[None]:
             ingest_flow.progress_hook = None
 
 
+def start_cleaning_workers(settings: Any, dask_address: str | None) -> None:
+    """Start the cleaning pool's forkserver now, in a thread: it imports the cleaning
+    modules (0.5-1 s) while Prefect is imported and the flow run is created, instead of
+    after the first page is fetched (see ``papertrail.timelimit``)."""
+    if settings.process_workers == 0 or dask_address or settings.dask_address:
+        return
+    from papertrail import timelimit
+
+    if not timelimit.can_start_workers():
+        return
+
+    def start() -> None:
+        import multiprocessing
+        from multiprocessing import forkserver
+
+        timelimit._skip_main_in_workers()
+        multiprocessing.get_context("forkserver").set_forkserver_preload(timelimit.PRELOAD)
+        with suppress(Exception):  # the pool starts it again if this failed
+            forkserver.ensure_running()
+
+    threading.Thread(target=start, name="papertrail-forkserver-start", daemon=True).start()
+
+
 def run_warm(argv: list[str]) -> int | None:
     """Hand this command to the warm runner next to papertrail's server, if there is one
     and it matches this process (``flows.warm_runner``): its exit status, else None."""
@@ -257,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
+    start_cleaning_workers(settings, args.dask_address)
     try:
         early = start_early(args.keep_server)  # the server starts while Prefect is imported
     except ServerSettingError as exc:

@@ -193,12 +193,15 @@ _keepalive_started = threading.Event()
 _attached: list[str] = []
 
 
-def keep_alive(home: Path, every: float = 30.0) -> None:
+def keep_alive(home: Path) -> None:
     """Touch the activity file while this process lives: a long run is not idle time."""
     if _keepalive_started.is_set():
         return
     _keepalive_started.set()
     touch_activity(home)
+    state = read_state(home)
+    idle = state.idle_timeout if state else None
+    every = max(1.0, min(30.0, idle / 3)) if idle else 30.0
 
     def loop() -> None:
         while True:

@@ -75,6 +75,16 @@ def record(kind: str, results: Mapping[str, Sequence[float]], **info: object) ->
         out.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
+def wait_for_runner(home: Path, wait: float = 120.0) -> bool:
+    """Wait until the warm runner next to the server listens (it imports Prefect first)."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        if (home / "papertrail-runner.sock").exists():
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def stop_server(env: Mapping[str, str]) -> None:
     subprocess.run(
         [PYTHON, "-m", "flows.server", "stop"], cwd=ROOT, env=dict(env), capture_output=True,

@@ -12,7 +12,10 @@ trafilatura's own CLI on the same page, each in a fresh shell, interleaved.
   URLs) and ``trafilatura < page.html`` (extracts the page): the same Python start-up,
   trafilatura import and page.
 
-Every run gets its own data directory, so every run does the whole work. Prints a
+Every run writes to its own ``--out`` directory, so every run does the whole work (fetch,
+clean, ids, a new record); the data directory (ledger, caches, raw archive) persists per
+``PREFECT_HOME``, as a user's does (``--fresh-data``: a new one per run, which adds the
+creation of its SQLite files to every run). Prints a
 Markdown table (median, p90, best) and the warm/trafilatura ratios; appends the raw
 seconds to ``bench/latency/results.jsonl``.
 """
@@ -36,6 +39,7 @@ from .common import (
     shell_time,
     stop_server,
     user_env,
+    wait_for_runner,
 )
 
 
@@ -45,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold", type=int, default=2, help="cold runs (fresh homes)")
     parser.add_argument("--ephemeral", type=int, default=0, help="runs on the old default")
     parser.add_argument("--page", type=Path, default=ROOT / "tests/fixtures/pages/roundup.html")
+    parser.add_argument("--fresh-data", action="store_true", help="a new data dir per run")
     args = parser.parse_args(argv)
     results: dict[str, list[float]] = {
         k: [] for k in ("trafilatura -i", "trafilatura <", "cold", "warm", "ephemeral")
@@ -60,8 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         def ingest(home: Path, **extra: str) -> float:
             nonlocal n
             n += 1
-            env = user_env(home, work / f"data-{n}", **extra)
-            return shell_time([PYTHON, "-m", "flows.ingest", str(page), "--no-enrich"], env)
+            data = work / (f"data-{n}" if args.fresh_data else f"data-{home.name}")
+            env = user_env(home, data, **extra)
+            out = ["--out", str(work / f"out-{n}")]
+            return shell_time([PYTHON, "-m", "flows.ingest", str(page), "--no-enrich", *out], env)
 
         for i in range(args.cold):
             home = work / f"home-cold-{i}"
@@ -73,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         home = work / "home-warm"
         try:
             ingest(home)  # starts the server: not counted
+            if not wait_for_runner(home):
+                print("warning: no warm runner; warm runs import Prefect", file=sys.stderr)
             for i in range(args.repeat):
                 results["trafilatura -i"].append(shell_time([traf, "-i", str(page)], {}))
                 results["trafilatura <"].append(shell_time([traf], {}, stdin=page))
@@ -98,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warm / {name}: {warm / statistics.median(results[name]):.1f}x (medians)")
     if "cold" in results:
         print(f"cold p90: {p90(results['cold']):.2f} s")
-    record("one-page", results, page=args.page.name)
+    record("one-page", results, page=args.page.name, fresh_data=args.fresh_data)
     return 0
 
 
