@@ -320,9 +320,12 @@ def supervise(port: int, idle: float | None, check_every: float | None = None) -
         write_state(state)
         touch_activity(home)
         period = check_every or (min(10.0, max(1.0, idle / 10)) if idle else 10.0)
+        runner_started, runner_failures = 0.0, 0
         while True:
-            if runner is None or runner.poll() is not None:
-                runner = _launch_runner(home, state.url, log)
+            if runner_failures < 3 and (runner is None or runner.poll() is not None):
+                if runner is not None and time.monotonic() - runner_started < 60:
+                    runner_failures += 1  # died young: after 3, commands run in-process
+                runner, runner_started = _launch_runner(home, state.url, log), time.monotonic()
             if stopping.wait(period):
                 break
             if server.poll() is not None:

@@ -248,10 +248,15 @@ def _recv_request(conn: socket.socket) -> tuple[dict, list[int]]:
     return json.loads(data), fds
 
 
+#: Set once the caller has its exit status: its going away is then no reason to stop.
+_released = threading.Event()
+
+
 def _child(conn: socket.socket, expected: tuple[str, str], api_url: str) -> None:
     global in_runner
     in_runner = True
     code = 1
+    saved = (os.dup(1), os.dup(2))  # the runner's log, for what happens after the release
     try:
         request, fds = _recv_request(conn)
         if len(fds) != 3 or (request["code"], request["config"]) != expected:
@@ -271,13 +276,26 @@ def _child(conn: socket.socket, expected: tuple[str, str], api_url: str) -> None
         with contextlib.suppress(Exception):
             traceback.print_exc()
     finally:
+        _release(conn, code, saved)
         with contextlib.suppress(BaseException):
-            atexit._run_exitfuncs()
-            sys.stdout.flush()
-            sys.stderr.flush()
-        with contextlib.suppress(OSError):
-            conn.sendall(f"EXIT {code}\n".encode())
+            atexit._run_exitfuncs()  # pool stop, Prefect's event flush: after the caller left
         os._exit(code)
+
+
+def _release(conn: socket.socket, code: int, saved: tuple[int, int]) -> None:
+    """The command is done (records written, summary printed): give the caller its exit
+    status and its descriptors back (a pipe reader sees EOF now), then clean up."""
+    with contextlib.suppress(BaseException):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_RDWR)
+        os.dup2(devnull, 0)
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+    _released.set()
+    with contextlib.suppress(OSError):
+        conn.sendall(f"EXIT {code}\n".encode())
 
 
 def _become(request: dict, api_url: str) -> None:
@@ -304,7 +322,8 @@ def _forward_interrupts(conn: socket.socket) -> None:
         except OSError:
             line = b""
         if not line:
-            os.kill(os.getpid(), signal.SIGTERM)
+            if not _released.is_set():
+                os.kill(os.getpid(), signal.SIGTERM)
             return
         if b"INT" in line:
             os.kill(os.getpid(), signal.SIGINT)
