@@ -212,3 +212,27 @@ def test_background_server_is_started_announced_reused_by_the_warm_runner_and_st
             [PYTHON, "-m", "flows.server", "stop"], cwd=ROOT, env=env, timeout=90,
             capture_output=True,
         )  # fmt: skip
+
+
+def test_warm_runner_is_skipped_when_it_could_differ(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runner is used only for a command that would behave the same in its own
+    process: same Prefect configuration, an API URL that is ours, a socket to talk to."""
+    from flows import warm_runner
+
+    url = "http://127.0.0.1:9/api"
+    base = warm_runner.config_fingerprint(os.environ, Path.cwd(), home)
+    other = warm_runner.config_fingerprint(
+        {**os.environ, "PREFECT_LOGGING_LEVEL": "DEBUG"}, Path.cwd(), home
+    )
+    assert base != other, "a PREFECT_* variable changes what Prefect read at import"
+    assert warm_runner.try_run(["x"], url, home) is None  # no socket: run in-process
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:8/api")
+    (home / warm_runner.SOCKET_FILE).touch()
+    assert warm_runner.try_run(["x"], url, home) is None  # another API configured
+    monkeypatch.delenv("PREFECT_API_URL")
+    monkeypatch.setenv("PAPERTRAIL_PREFECT_WARM_RUNNER", "0")
+    assert warm_runner.try_run(["x"], url, home) is None  # turned off
+    monkeypatch.delenv("PAPERTRAIL_PREFECT_WARM_RUNNER")
+    assert warm_runner.try_run(["x"], url, home) is None  # a socket nobody listens on
