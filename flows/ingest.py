@@ -260,6 +260,8 @@ def run_warm(argv: list[str]) -> int | None:
     state = local_server.owned_server()
     if state is None:
         return None
+    if os.environ.get("PREFECT_API_URL") != state.url and local_server._api_maybe_configured():
+        return None  # an API named elsewhere (profile, prefect.toml): not the runner's
     return warm_runner.try_run(argv, state.url, local_server.prefect_home())
 
 

@@ -406,8 +406,8 @@ def use_running_server() -> str | None:
     if os.environ.get("PREFECT_API_URL"):
         return None
     try:
-        if server_mode() == "ephemeral":
-            return None
+        if server_mode() == "ephemeral" or _api_maybe_configured():
+            return None  # a profile or project file may name an API: Prefect decides
     except ServerSettingError:
         return None  # the CLI reports it
     state = owned_server()

@@ -110,6 +110,15 @@ def test_an_api_url_set_by_the_user_wins(
     assert os.environ["PREFECT_API_URL"] == "http://127.0.0.1:1/api"
 
 
+def test_an_api_named_in_a_prefect_profile_wins(home: Path, foreign_server: int) -> None:
+    local_server.write_state(_state(home, foreign_server))
+    (home / "profiles.toml").write_text(
+        'active = "team"\n[profiles.team]\nPREFECT_API_URL = "http://127.0.0.1:1/api"\n'
+    )
+    assert local_server.use_running_server() is None
+    assert local_server.start_early() is None  # nothing started either
+
+
 @pytest.mark.parametrize(
     ("env", "mode"),
     [
