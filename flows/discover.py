@@ -26,6 +26,7 @@ from papertrail.settings import Settings
 from papertrail.sources import load_sources
 
 from .ingest import ingest
+from .local_server import announce_run
 from .runtime import RUN_COUNTS
 
 
@@ -55,6 +56,7 @@ def discover(
     sources: list[str] | None = None, enrich: bool = True, concurrency: int = 4
 ) -> dict[str, Any]:
     """Discover new article URLs in the named (default: all enabled) sources, ingest them."""
+    announce_run()
     settings = Settings()
     catalogue = load_sources(settings.sources_file)
     names = sources or [s.name for s in catalogue.enabled]

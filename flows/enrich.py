@@ -22,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from papertrail import cli
 from papertrail.settings import Settings
 
+from .local_server import announce_run
 from .runtime import RUN_COUNTS
 from .runtime import session as session_for
 
@@ -34,6 +35,7 @@ def complete_pending(settings: Settings) -> dict[str, Any]:
 @flow(name="enrich", persist_result=False)
 def enrich(out: str | None = None) -> dict[str, Any]:
     """Fill in papers for records whose enrichment is pending, writing new versions."""
+    announce_run()
     settings = Settings(clean_dir=Path(out)) if out else Settings()
     result = complete_pending(settings)
     create_markdown_artifact(

@@ -13,27 +13,39 @@ import argparse
 import json
 import os
 import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, Literal
-
-from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
+from typing import Any
 
 from papertrail import cli
-from papertrail.document import Document
-from papertrail.errors import InputError, PapertrailError
+from papertrail.errors import InputError
 from papertrail.inputs import read_input_file
-from papertrail.preflight import preflight
-from papertrail.session import BatchOutcome, document_for, new_run_id, shards_of, windowed
-from papertrail.settings import Settings
-from papertrail.summary import RunSummary
 
-from .runtime import session as session_for
+from .local_server import ServerSettingError, prefect_api, start_early
+
+# "batch": one task per batch (the default: fewest tasks, nothing moves between tasks);
+# "stage": a chain of four tasks per batch (each stage visible in the UI, at about four
+# times the orchestration cost and twice the data passed between tasks).
+TASK_MODES = ("batch", "stage")
+
+#: Names served from :mod:`flows.ingest_flow`, imported on first use (it imports Prefect).
+_FLOW_NAMES = {
+    "ingest", "fetch_task", "process_task", "link_task", "write_task", "batch_task",
+    "catalogue_task", "make_runner", "submit_batch",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    """``flows.ingest:ingest`` (deployments) and the tasks, without importing Prefect on
+    ``python -m flows.ingest`` before it is needed."""
+    if name in _FLOW_NAMES:
+        from . import ingest_flow
+
+        return getattr(ingest_flow, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 EPILOG = """\
 examples:
@@ -44,126 +56,6 @@ examples:
 Settings come from PAPERTRAIL_* environment variables (see README: Settings).
 Exit status: 0 when every input produced a record, 1 when some input failed, 2 on bad
 arguments."""
-
-
-@task(name="fetch", cache_policy=NO_CACHE)
-def fetch_task(settings: Settings, docs: list[Document]) -> list[Document]:
-    return session_for(settings).fetch(docs)
-
-
-@task(name="process", cache_policy=NO_CACHE)
-def process_task(settings: Settings, docs: list[Document]) -> list[Document]:
-    return session_for(settings).process(docs)
-
-
-@task(name="link", cache_policy=NO_CACHE)
-def link_task(settings: Settings, docs: list[Document]) -> list[Document]:
-    return session_for(settings).link(docs)
-
-
-@task(name="write", cache_policy=NO_CACHE)
-def write_task(settings: Settings, docs: list[Document], shard: str) -> BatchOutcome:
-    paths, count = session_for(settings).write(docs, shard)
-    return BatchOutcome.of(docs, paths, count)
-
-
-@task(name="batch", cache_policy=NO_CACHE)
-def batch_task(settings: Settings, inputs: list[str], shard: str) -> BatchOutcome:
-    """fetch -> process -> link -> write for one batch, in one task (see TASK_MODES)."""
-    return session_for(settings).run_batch(inputs, shard)
-
-
-@task(name="catalogue", cache_policy=NO_CACHE)
-def catalogue_task(settings: Settings) -> str:
-    return session_for(settings).catalogue()
-
-
-# "batch": one task per batch (the default: fewest tasks, nothing moves between tasks);
-# "stage": a chain of four tasks per batch (each stage visible in the UI, at about four
-# times the orchestration cost and twice the data passed between tasks).
-TASK_MODES = ("batch", "stage")
-
-
-def make_runner(settings: Settings, concurrency: int, task_mode: str) -> Any:
-    """Prefect's thread runner, or a Dask cluster's when ``dask_address`` is set."""
-    if settings.dask_address:
-        from prefect_dask import DaskTaskRunner
-
-        return DaskTaskRunner(address=settings.dask_address)
-    # In "stage" mode a waiting downstream task holds a thread: four per batch in flight.
-    threads = concurrency * (4 if task_mode == "stage" else 1)
-    return ThreadPoolTaskRunner(max_workers=max(1, threads))
-
-
-#: Called with (inputs done, inputs in all) as batches finish; the CLI sets it to drive a
-#: progress bar on a terminal. A module hook, not a flow parameter: it is not data.
-progress_hook: Callable[[int, int], None] | None = None
-
-
-def submit_batch(
-    runner: Any, settings: Settings, inputs: list[str], shard: str, task_mode: str
-) -> Any:
-    if task_mode == "batch":
-        return runner.submit(batch_task, {"settings": settings, "inputs": inputs, "shard": shard})
-    docs = [document_for(u) for u in inputs]
-    f = runner.submit(fetch_task, {"settings": settings, "docs": docs})
-    p = runner.submit(process_task, {"settings": settings, "docs": f})
-    li = runner.submit(link_task, {"settings": settings, "docs": p})
-    return runner.submit(write_task, {"settings": settings, "docs": li, "shard": shard})
-
-
-@flow(name="ingest", persist_result=False)
-def ingest(
-    urls: list[str],
-    out: str | None = None,
-    enrich: bool = True,
-    resolve_titles: bool = True,
-    resolve_descriptions: bool = True,
-    concurrency: int = 4,
-    batch_size: int = 100,
-    task_mode: Literal["batch", "stage"] = "batch",
-    dask_address: str | None = None,
-) -> dict[str, Any]:
-    """Ingest article URLs or local files into clean, enriched JSONL.
-
-    At most ``concurrency`` batches are in flight (a sliding window), and each finished
-    batch leaves only its counts and small per-input rows behind: memory stays flat
-    however many URLs a run has.
-    """
-    overrides: dict[str, Any] = {
-        "enrich": enrich,
-        "resolve_titles": resolve_titles,
-        "resolve_descriptions": resolve_descriptions,
-    }
-    if out:
-        overrides["clean_dir"] = Path(out)
-    if dask_address:
-        overrides["dask_address"] = dask_address
-    settings = Settings(**overrides)
-    run_id = new_run_id()
-    summary = RunSummary(run_id=run_id)
-    start = time.perf_counter()
-    rows: list[dict[str, Any]] = []
-    window = max(1, concurrency)
-
-    with make_runner(settings, window, task_mode) as runner:
-
-        def submit(shard: tuple[list[str], str]) -> Any:
-            return submit_batch(runner, settings, *shard, task_mode)
-
-        outcome: BatchOutcome
-        for outcome in windowed(shards_of(urls, run_id, batch_size), submit, window):
-            outcome.add_to(summary)
-            rows.extend(outcome.rows)
-            if progress_hook is not None:
-                progress_hook(summary.inputs, len(urls))
-    if summary.records_written:
-        summary.add_output(catalogue_task(settings))
-    summary.arxiv = session_for(settings).arxiv.stats.as_dict()
-    summary.wall_seconds = time.perf_counter() - start
-    create_table_artifact(key="ingest-inputs", table=rows, description=run_id)
-    create_markdown_artifact(key="ingest-summary", markdown=summary.markdown())
-    return summary.as_dict()
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -234,9 +126,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--keep-server",
         action="store_true",
         default=os.environ.get("PAPERTRAIL_PREFECT_KEEP_SERVER") == "1",
-        help="with no Prefect API configured, start a local server and leave it up for the "
-        "next runs (about 2.5 s each instead of 10-15 s; stop it with python -m flows.server "
-        "stop). Default: $PAPERTRAIL_PREFECT_KEEP_SERVER=1",
+        help="with no Prefect API configured, start papertrail's local server with no idle "
+        "exit (by default it stops after $PAPERTRAIL_PREFECT_IDLE_TIMEOUT s idle; stop it with "
+        "python -m flows.server stop). Default: $PAPERTRAIL_PREFECT_KEEP_SERVER=1",
     )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
@@ -245,7 +137,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         try:
             inputs += read_input_file(args.from_file)
         except InputError as exc:  # one line naming the file (and the bad byte's offset)
-            parser.exit(2, f"error: --from {exc.message} [{exc.reason}]\n")
+            parser.error(f"--from {exc.message} [{exc.reason}]")
     if not inputs:
         parser.error("no input: give at least one URL or file, or --from FILE")
     if args.concurrency < 1 or args.batch_size < 1:
@@ -280,26 +172,22 @@ def print_summary(summary: dict[str, Any], as_json: bool) -> None:
 
 
 @contextmanager
-def prefect_api(keep_server: bool) -> Iterator[None]:
-    """Use the configured Prefect API; else, if asked, a local server left up for next time.
-
-    Without either, Prefect starts its embedded server for this run only (10-15 s here).
-    """
-    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
-
-    if not keep_server or get_current_settings().api.url:
+def short_run(short: bool) -> Iterator[None]:
+    """No flow-run heartbeat for a one-batch run: its thread is joined at exit, which costs
+    up to 1 s of a 2-3 s command, and it only helps the server tell that a long run
+    crashed (a killed one-batch run stays "Running" in the UI instead)."""
+    if not short:
         yield
         return
-    from .server import start
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    with temporary_settings(updates={PREFECT_API_URL: start()}):
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield
 
 
 @contextmanager
 def progress_bar(enabled: bool, total: int | None = None) -> Iterator[None]:
     """A rich progress bar on stderr while the run goes, when stderr is a terminal."""
-    global progress_hook
     if not enabled or not sys.stderr.isatty():
         yield
         return
@@ -319,28 +207,90 @@ def progress_bar(enabled: bool, total: int | None = None) -> Iterator[None]:
         def update(done: int, total: int) -> None:
             bar.update(task_id, completed=done, total=total)
 
-        progress_hook = update
+        from . import ingest_flow
+
+        ingest_flow.progress_hook = update
         try:
             yield
         finally:
-            progress_hook = None
+            ingest_flow.progress_hook = None
+
+
+def start_cleaning_workers(settings: Any, dask_address: str | None) -> None:
+    """Start the cleaning pool's forkserver now, in a thread: it imports the cleaning
+    modules (0.5-1 s) while Prefect is imported and the flow run is created, instead of
+    after the first page is fetched (see ``papertrail.timelimit``)."""
+    if settings.process_workers == 0 or dask_address or settings.dask_address:
+        return
+    from papertrail import timelimit
+
+    if not timelimit.can_start_workers():
+        return
+
+    def start() -> None:
+        import multiprocessing
+        from multiprocessing import forkserver
+
+        timelimit._skip_main_in_workers()
+        multiprocessing.get_context("forkserver").set_forkserver_preload(timelimit.PRELOAD)
+        with suppress(Exception):  # the pool starts it again if this failed
+            forkserver.ensure_running()
+
+    threading.Thread(target=start, name="papertrail-forkserver-start", daemon=True).start()
+
+
+def run_warm(argv: list[str]) -> int | None:
+    """Hand this command to the warm runner next to papertrail's server, if there is one
+    and it matches this process (``flows.warm_runner``): its exit status, else None."""
+    from . import local_server, warm_runner
+
+    if warm_runner.in_runner:
+        return None
+    try:
+        if local_server.server_mode() != "background":
+            return None
+    except ServerSettingError:
+        return None  # reported by the in-process path
+    state = local_server.owned_server()
+    if state is None:
+        return None
+    if os.environ.get("PREFECT_API_URL") != state.url and local_server._api_maybe_configured():
+        return None  # an API named elsewhere (profile, prefect.toml): not the runner's
+    return warm_runner.try_run(argv, state.url, local_server.prefect_home())
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if (code := run_warm(argv)) is not None:
+        return code
     return cli.run(lambda: _main(argv))
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(argv: list[str]) -> int:
     args = parse_args(argv)
     cli.configure_logging(args)
+    from papertrail.errors import PapertrailError
+    from papertrail.preflight import preflight
+
     settings = cli.load_settings(**({"clean_dir": args.out} if args.out else {}))
     if problems := preflight(settings, args.inputs):  # before any work: nothing written
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         return cli.EXIT_USAGE
-    bar = not (args.json or args.quiet)
+    start_cleaning_workers(settings, args.dask_address)
     try:
-        with prefect_api(args.keep_server), progress_bar(bar, total=len(args.inputs)):
+        early = start_early(args.keep_server)  # the server starts while Prefect is imported
+    except ServerSettingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return cli.EXIT_USAGE
+    from .ingest_flow import ingest
+
+    try:
+        with (
+            prefect_api(args.keep_server, early),
+            short_run(len(args.inputs) <= args.batch_size),
+            progress_bar(not (args.json or args.quiet), total=len(args.inputs)),
+        ):
             summary = ingest(
                 urls=args.inputs,
                 out=str(args.out) if args.out else None,

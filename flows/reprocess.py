@@ -25,6 +25,7 @@ from papertrail.session import BatchOutcome, new_run_id, shards_of
 from papertrail.settings import Settings
 from papertrail.summary import RunSummary
 
+from .local_server import announce_run
 from .runtime import session as session_for
 
 
@@ -36,6 +37,7 @@ def reprocess_batch(settings: Settings, docs: list[Document], shard: str) -> Bat
 @flow(name="reprocess", persist_result=False)
 def reprocess(out: str | None = None, enrich: bool = True, batch_size: int = 50) -> dict[str, Any]:
     """Re-clean every archived page and write records that changed."""
+    announce_run()
     overrides: dict[str, Any] = {"enrich": enrich}
     if out:
         overrides["clean_dir"] = Path(out)

@@ -15,7 +15,7 @@ from typing import Any
 
 from papertrail import cli
 
-from .server import start as start_server
+from .local_server import ensure_server
 
 
 def build_deployments(settings: Any) -> list[Any]:
@@ -68,7 +68,7 @@ def _main(argv: list[str] | None) -> int:
     settings = cli.load_settings()
     cli.load_catalogue(settings)  # an invalid sources file: one line, exit 2, no server
     if not os.environ.get("PREFECT_API_URL"):
-        os.environ["PREFECT_API_URL"] = start_server()
+        os.environ["PREFECT_API_URL"] = ensure_server(idle=None).url
     from prefect import serve
 
     deployments = build_deployments(settings)

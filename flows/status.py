@@ -167,7 +167,7 @@ def render(status: dict[str, Any]) -> str:
 
 def api_url() -> str:
     """The API to read from: configured, or papertrail's local server; else UsageError."""
-    from .server import healthy, use_running_server
+    from .local_server import healthy, use_running_server
 
     url = os.environ.get("PREFECT_API_URL") or use_running_server()
     if not url:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up, then run the main job on the embedded Prefect default against local servers:
+# Set up, then run the main job on the default Prefect set-up against local servers:
 # a page server with a Chinese paper roundup and a fake arXiv API (real Atom format),
 # both on 127.0.0.1, so the demo needs no network. Output lands in data/clean/.
 set -euo pipefail

@@ -11,6 +11,10 @@ import pytest
 
 from papertrail.testing.pages import Page, PageServer
 
+# Tests use Prefect's embedded server, never papertrail's background one (flows.local_server),
+# unless a test asks for it; set before any test module imports ``flows``.
+os.environ["PAPERTRAIL_PREFECT_SERVER"] = "ephemeral"
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
@@ -71,7 +75,7 @@ def run_env(tmp_path: Path, prefect_home: Path) -> dict[str, str]:
         PREFECT_LOGGING_LEVEL="WARNING",
         PAPERTRAIL_DATA_DIR=str(tmp_path / "data"),
         PAPERTRAIL_ALLOW_PRIVATE="true",
-        PAPERTRAIL_PREFECT_REUSE="0",
+        PAPERTRAIL_PREFECT_SERVER="ephemeral",
         PAPERTRAIL_PER_HOST_DELAY="0",
         PAPERTRAIL_ARXIV_INTERVAL="0.2",
         PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),

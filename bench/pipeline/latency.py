@@ -13,7 +13,8 @@ Scenarios, each a fresh ``python`` process on the same loopback page
 - ``trafilatura``: the ``trafilatura`` CLI on the same page, what users compare us with
   (given on stdin: its ``-u`` refuses loopback addresses).
 
-Prints a Markdown table of the median and best wall times.
+Prints a Markdown table of the median and best wall times. The default set-up (the local
+server the first run starts, and its warm runner) is measured by ``bench.latency.run``.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ def base_env(prefect_home: Path) -> dict[str, str]:
         PREFECT_HOME=str(prefect_home),
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         PREFECT_LOGGING_LEVEL="WARNING",
-        PAPERTRAIL_PREFECT_REUSE="0",
+        PAPERTRAIL_PREFECT_SERVER="ephemeral",
         PAPERTRAIL_ALLOW_PRIVATE="true",
         PAPERTRAIL_PER_HOST_DELAY="0",
     )

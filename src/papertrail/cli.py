@@ -35,6 +35,10 @@ OTHER_VARIABLES = frozenset(
         "PAPERTRAIL_PREFECT_PORT",  # flows.server: port of the local Prefect server
         "PAPERTRAIL_PREFECT_REUSE",  # flows.server: 0 = never attach to a running server
         "PAPERTRAIL_PREFECT_KEEP_SERVER",  # flows.ingest --keep-server default
+        "PAPERTRAIL_PREFECT_SERVER",  # flows.local_server: background | ephemeral
+        "PAPERTRAIL_PREFECT_IDLE_TIMEOUT",  # flows.local_server: idle seconds before exit
+        "PAPERTRAIL_PREFECT_WARM_RUNNER",  # flows.warm_runner: 0 = off
+        "PAPERTRAIL_WARM_RUNNER_CHILD",  # flows.warm_runner: set in the commands it runs
         "PAPERTRAIL_CORPUS",  # bench: where the extraction corpus lives
         "PAPERTRAIL_TEST_CRASH_AT",  # tests/reliability: crash points
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def test_keep_server_is_left_up_and_reused(
         run_env,
         PREFECT_HOME=str(home),
         PAPERTRAIL_PREFECT_PORT=str(free_port()),
-        PAPERTRAIL_PREFECT_REUSE="1",
+        PAPERTRAIL_PREFECT_SERVER="background",
     )
     url = page_server.url("/roundup.html")
 
@@ -35,23 +36,25 @@ def test_keep_server_is_left_up_and_reused(
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
         )  # fmt: skip
 
-    def status() -> int:
+    def status() -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [PYTHON, "-m", "flows.server", "status"],
-            cwd=ROOT, env=env, capture_output=True, timeout=60,
-        ).returncode  # fmt: skip
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
 
     try:
         first = ingest("--keep-server")
         assert first.returncode == 0, first.stderr[-3000:]
-        assert status() == 0, "the server is still up after the run"
-        pid = (home / "papertrail-server.pid").read_text()
+        up = status()
+        assert up.returncode == 0, "the server is still up after the run"
+        assert "kept up until" in up.stdout, "--keep-server: no idle exit"
+        pid = json.loads((home / "papertrail-server.json").read_text())["pid"]
         second = ingest()  # found on its own, no flag needed
         assert second.returncode == 0, second.stderr[-3000:]
-        assert (home / "papertrail-server.pid").read_text() == pid, "no second server"
+        assert json.loads((home / "papertrail-server.json").read_text())["pid"] == pid
     finally:
         subprocess.run(
             [PYTHON, "-m", "flows.server", "stop"], cwd=ROOT, env=env, timeout=60,
             capture_output=True,
         )  # fmt: skip
-    assert status() == 1
+    assert status().returncode == 1
