@@ -226,9 +226,9 @@ def test_long_id_lists_are_posted_not_414(settings_for: SettingsFor) -> None:
 def test_search_ranks_and_is_cached(settings_for: SettingsFor) -> None:
     with FakeArxivAPI() as api, ArxivClient(settings_for(api)) as client:
         title = api.papers[KNOWN[0]].title
-        results = client.search_titles(title, max_results=5)
+        results = client.search(f'ti:"{title}"', max_results=5)
         assert results[0].arxiv_id == KNOWN[0]
-        assert client.search_titles(title, max_results=5) == results
+        assert client.search(f'ti:"{title}"', max_results=5) == results
         assert len(api.requests) == 1 and api.requests[0].params["max_results"] == "5"
 
 

@@ -183,7 +183,3 @@ class ArxivClient(Closing):
             log.warning("arXiv cache not written: %s", exc.message)
         return papers
 
-    def search_titles(self, phrase: str, max_results: int = 10) -> list[Paper]:
-        """Papers whose title matches ``phrase`` (architecture doc's name for search)."""
-        cleaned = " ".join(phrase.replace('"', " ").split())
-        return self.search(f'ti:"{cleaned}"', max_results)
