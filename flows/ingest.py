@@ -231,7 +231,7 @@ def start_cleaning_workers(settings: Any, dask_address: str | None) -> None:
         import multiprocessing
         from multiprocessing import forkserver
 
-        timelimit._skip_main_in_workers()
+        timelimit.skip_main_in_workers()
         multiprocessing.get_context("forkserver").set_forkserver_preload(timelimit.PRELOAD)
         with suppress(Exception):  # the pool starts it again if this failed
             forkserver.ensure_running()

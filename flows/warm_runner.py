@@ -197,7 +197,7 @@ def _start_shared_forkserver() -> None:
 
     from papertrail import timelimit
 
-    timelimit._skip_main_in_workers()
+    timelimit.skip_main_in_workers()
     multiprocessing.get_context("forkserver").set_forkserver_preload(timelimit.PRELOAD)
     forkserver.ensure_running()
 

@@ -12,7 +12,7 @@ or replacing a worker costs milliseconds, and the forkserver is a fresh process,
 parent's threads (Prefect's event loops, httpx pools) are never forked with their locks.
 Multiprocessing would also re-import the parent's ``__main__`` in every worker (for
 ``python -m flows.ingest``: all of Prefect, 1.5 s per worker, again after every
-replacement); our workers need nothing from it, so :func:`_skip_main_in_workers` leaves
+replacement); our workers need nothing from it, so :func:`skip_main_in_workers` leaves
 it out for them (measured: one-URL CLI 4.5 s -> 2.5 s).
 
 Crash points (:mod:`papertrail.crashpoints`) of the per-page stages are reached in the
@@ -62,7 +62,7 @@ _WORKER_NAME = "pebble_pool_worker"  # pebble's name for its pool processes
 _shim_lock = threading.Lock()
 
 
-def _skip_main_in_workers() -> None:
+def skip_main_in_workers() -> None:
     """Workers run only importable functions (``_run_in_worker`` and the stages, pickled by
     name), so they do not need the parent's ``__main__``: drop it from what
     multiprocessing sends a new pool worker. Installed once; other processes untouched."""
@@ -113,7 +113,7 @@ class PageProcessor:
 
         with self._lock:
             if self._pool is None:
-                _skip_main_in_workers()
+                skip_main_in_workers()
                 ctx = multiprocessing.get_context("forkserver")
                 ctx.set_forkserver_preload(PRELOAD)
                 self._pool = ProcessPool(

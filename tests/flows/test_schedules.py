@@ -167,6 +167,20 @@ def test_prefect_yaml_deployment_runs_on_a_worker(
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert deployed.returncode == 0, deployed.stdout[-2000:] + deployed.stderr[-2000:]
-        with background([*prefect, "worker", "start", "--pool", "papertrail"], env, log):
-            run = wait_for_scheduled_run(prefect_server, "discover-all", log)
+        try:
+            with background([*prefect, "worker", "start", "--pool", "papertrail"], env, log):
+                run = wait_for_scheduled_run(prefect_server, "discover-all", log)
+        finally:  # the server is shared by the session: leave no schedule and no pool
+            forget(prefect_server, "discover/discover-all", "papertrail")
     assert_ingested(run, Path(run_env["PAPERTRAIL_DATA_DIR"]), url)
+
+
+def forget(api: str, deployment: str, pool: str) -> None:
+    """Delete a deployment and its work pool, so later tests on the same server see no
+    scheduled runs of ours (a worker of theirs on the same pool would run them)."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+        client.delete_deployment(client.read_deployment_by_name(deployment).id)
+        client.delete_work_pool(pool)

@@ -42,7 +42,8 @@ def test_two_workers_share_limit_and_ledger(
             PAPERTRAIL_ARXIV_INTERVAL=str(INTERVAL),
         )
         subprocess.run(
-            [PYTHON, "-m", "prefect", "work-pool", "create", POOL, "--type", "process"],
+            [PYTHON, "-m", "prefect", "work-pool", "create", POOL, "--type", "process",
+             "--overwrite"],
             cwd=ROOT, env=env, check=True, capture_output=True, timeout=120,
         )  # fmt: skip
         subprocess.run(  # the project's own prefect.yaml, as a user deploys it

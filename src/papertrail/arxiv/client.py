@@ -24,8 +24,8 @@ from ..record import Paper
 from ..settings import Settings
 from .cache import PaperCache
 from .limiter import Limiter, local_limiter
-from .session import ApiSession
 from .stats import ArxivStats
+from .transport import ApiTransport
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class ArxivClient(Closing):
             ttl_days=settings.arxiv_cache_ttl_days,
             not_found_ttl_days=settings.arxiv_not_found_ttl_days,
         )
-        self._session = ApiSession(settings, self.limiter, self.stats, transport=transport)
+        self._session = ApiTransport(settings, self.limiter, self.stats, transport=transport)
         # Requests are serialised by the limiter anyway; one call at a time per client
         # also keeps threads sharing a client from asking for the same id twice.
         self._lock = threading.RLock()

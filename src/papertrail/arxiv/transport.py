@@ -50,7 +50,7 @@ def retry_after_seconds(value: str | None) -> float | None:
         return None
 
 
-class ApiSession:
+class ApiTransport:
     """Sends query parameters to the API and returns parsed pages, politely."""
 
     def __init__(
