@@ -217,3 +217,37 @@ def test_file_size_limit_while_writing_keeps_committed_data_valid(
     finally:
         session.close()
     assert_each_input_has_one_record(clean, urls)
+
+
+OPEN_AND_WRITE = """
+import sys, time
+from papertrail.arxiv.cache import PaperCache
+path, start, n = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+time.sleep(max(0.0, start - time.time()))
+cache = PaperCache(path, busy_timeout=60)
+cache.put_not_found([f"2401.{int(n):05d}"])
+cache.close()
+"""
+
+
+def test_processes_opening_a_new_cache_at_once_all_succeed(tmp_path: Path) -> None:
+    """Dask workers open one fresh cache together: each waits its turn, none fails."""
+    import sys
+    import time
+
+    path = tmp_path / "arxiv-cache.sqlite"
+    start = time.time() + 2.0  # every process imported and waiting before anyone opens
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_AND_WRITE, str(path), str(start), str(n)],
+            stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        for n in range(8)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 8, "\n".join(errors)
+    cache = PaperCache(path)
+    try:
+        assert len(cache.get_many(f"2401.{n:05d}" for n in range(8))[1]) == 8
+    finally:
+        cache.close()
