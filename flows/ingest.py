@@ -23,7 +23,7 @@ from papertrail import cli
 from papertrail.errors import InputError
 from papertrail.inputs import read_input_file
 
-from .local_server import ServerSettingError, prefect_api, start_early
+from .local_server import ServerSettingError, prefect_api, server_settings, start_early
 
 # "batch": one task per batch (the default: fewest tasks, nothing moves between tasks);
 # "stage": a chain of four tasks per batch (each stage visible in the UI, at about four
@@ -125,10 +125,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--keep-server",
         action="store_true",
-        default=os.environ.get("PAPERTRAIL_PREFECT_KEEP_SERVER") == "1",
         help="with no Prefect API configured, start papertrail's local server with no idle "
         "exit (by default it stops after $PAPERTRAIL_PREFECT_IDLE_TIMEOUT s idle; stop it with "
-        "python -m flows.server stop). Default: $PAPERTRAIL_PREFECT_KEEP_SERVER=1",
+        "python -m flows.server stop). Default: $PAPERTRAIL_PREFECT_KEEP_SERVER",
     )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
@@ -279,7 +278,8 @@ def _main(argv: list[str]) -> int:
         return cli.EXIT_USAGE
     start_cleaning_workers(settings, args.dask_address)
     try:
-        early = start_early(args.keep_server)  # the server starts while Prefect is imported
+        keep_server = args.keep_server or server_settings().keep_server
+        early = start_early(keep_server)  # the server starts while Prefect is imported
     except ServerSettingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return cli.EXIT_USAGE
@@ -287,7 +287,7 @@ def _main(argv: list[str]) -> int:
 
     try:
         with (
-            prefect_api(args.keep_server, early),
+            prefect_api(keep_server, early),
             short_run(len(args.inputs) <= args.batch_size),
             progress_bar(not (args.json or args.quiet), total=len(args.inputs)),
         ):

@@ -27,8 +27,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
+from pydantic import ValidationError
+
+from papertrail.cli import describe_settings_error
+from papertrail.settings import SERVER_PREFIX, ServerSettings
+
 HOST = "127.0.0.1"
-DEFAULT_IDLE_TIMEOUT = 900.0
 STATE_FILE = "papertrail-server.json"
 ACTIVITY_FILE = "papertrail-server.activity"
 LOCK_FILE = "papertrail-server.lock"
@@ -51,53 +55,17 @@ def prefect_home() -> Path:
     return Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser().resolve()
 
 
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+def server_settings(env: Mapping[str, str] | None = None) -> ServerSettings:
+    """The ``PAPERTRAIL_PREFECT_*`` settings (docs/settings.md), or ServerSettingError."""
+    try:
+        return ServerSettings.from_env(env)
+    except ValidationError as exc:
+        raise ServerSettingError(describe_settings_error(exc, prefix=SERVER_PREFIX)) from None
 
 
 def server_mode(env: Mapping[str, str] | None = None) -> Mode:
     """``background`` (the default) or ``ephemeral`` (CI, tests, or asked for)."""
-    env = os.environ if env is None else env
-    value = env.get("PAPERTRAIL_PREFECT_SERVER", "").strip().lower()
-    if value in {"ephemeral", "embedded", "off"}:
-        return "ephemeral"
-    if value in {"background", "on"}:
-        return "background"
-    if value:
-        raise ServerSettingError(
-            f"PAPERTRAIL_PREFECT_SERVER={value!r}: expected 'background' or 'ephemeral'"
-        )
-    if env.get("PAPERTRAIL_PREFECT_REUSE") == "0" or _truthy(env.get("CI")):
-        return "ephemeral"
-    return "background"
-
-
-def idle_timeout(env: Mapping[str, str] | None = None) -> float | None:
-    """Seconds without a papertrail run before the background server stops; None: never."""
-    env = os.environ if env is None else env
-    raw = env.get("PAPERTRAIL_PREFECT_IDLE_TIMEOUT", "").strip()
-    if not raw:
-        return DEFAULT_IDLE_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ServerSettingError(
-            f"PAPERTRAIL_PREFECT_IDLE_TIMEOUT={raw!r}: expected seconds (0: never stop)"
-        ) from None
-    if value < 0:
-        raise ServerSettingError(f"PAPERTRAIL_PREFECT_IDLE_TIMEOUT={raw!r}: must be >= 0")
-    return value or None
-
-
-def configured_port(env: Mapping[str, str] | None = None) -> int:
-    """``PAPERTRAIL_PREFECT_PORT``, or 0: a free port, so no other user's server is hit."""
-    env = os.environ if env is None else env
-    raw = env.get("PAPERTRAIL_PREFECT_PORT", "").strip()
-    if not raw:
-        return 0
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
-        raise ServerSettingError(f"PAPERTRAIL_PREFECT_PORT={raw!r}: expected a port number")
-    return int(raw)
+    return server_settings(env).mode(env)
 
 
 @dataclass(frozen=True)
@@ -274,7 +242,7 @@ def ensure_server(
 
 
 def _start(home: Path, idle: float | None, say: Callable[[str], None], wait: float) -> ServerState:
-    port = configured_port() or free_port()
+    port = server_settings().port or free_port()
     log = home / LOG_FILE
     stops = f"stops after {idle:.0f} s idle" if idle else "keeps running"
     say(
@@ -461,11 +429,10 @@ def start_early(keep_server: bool = False) -> EarlyStart | None:
 
     Raises :class:`ServerSettingError` for a bad ``PAPERTRAIL_PREFECT_*`` value.
     """
-    mode = server_mode()
-    idle = idle_timeout()
-    if _api_maybe_configured() or (mode == "ephemeral" and not keep_server):
+    config = server_settings()
+    if _api_maybe_configured() or (config.mode() == "ephemeral" and not keep_server):
         return None
-    return EarlyStart(None if keep_server else idle)
+    return EarlyStart(None if keep_server else config.idle_limit)
 
 
 @contextmanager
@@ -486,7 +453,11 @@ def prefect_api(keep_server: bool = False, early: EarlyStart | None = None) -> I
         yield None
         return
     try:
-        state = early.result() if early else ensure_server(None if keep_server else idle_timeout())
+        state = (
+            early.result()
+            if early
+            else ensure_server(None if keep_server else server_settings().idle_limit)
+        )
     except (RuntimeError, OSError) as exc:  # a run must not fail for want of a UI
         print(f"papertrail: no local Prefect server ({exc}); this run uses Prefect's "
               "temporary embedded server", file=sys.stderr, flush=True)  # fmt: skip

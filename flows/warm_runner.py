@@ -33,6 +33,10 @@ import traceback
 from collections.abc import Mapping
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from papertrail.settings import ServerSettings
+
 SOCKET_FILE = "papertrail-runner.sock"
 CHILD_MARK = "_PAPERTRAIL_WARM_RUNNER_CHILD"  # not a setting: no PAPERTRAIL_ prefix
 MAX_CHILDREN = 4
@@ -43,10 +47,11 @@ PROJECT_FILES = (".env", "prefect.toml", "pyproject.toml")
 
 
 def enabled(env: Mapping[str, str] | None = None) -> bool:
-    env = os.environ if env is None else env
-    return env.get("PAPERTRAIL_PREFECT_WARM_RUNNER", "1").strip().lower() not in {
-        "0", "false", "no", "off",
-    }  # fmt: skip
+    """``PAPERTRAIL_PREFECT_WARM_RUNNER`` (on unless set false); a bad value counts as off."""
+    try:
+        return ServerSettings.from_env(env).warm_runner
+    except ValidationError:
+        return False
 
 
 def socket_path(home: Path) -> Path:

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from . import __version__
 from .errors import ConfigError, InputError
-from .settings import Settings
+from .settings import SERVER_PREFIX, ServerSettings, Settings
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the run went, some input failed (its record says why)
@@ -29,16 +29,10 @@ EXIT_USAGE = 2  # bad arguments, settings or files: nothing was done
 EXIT_INTERRUPTED = 130
 
 PREFIX = "PAPERTRAIL_"
-# Variables read outside Settings (process plumbing, tests, benchmarks).
+# Variables that are not settings: test, benchmark and process plumbing
+# (docs/settings.md, "Not settings").
 OTHER_VARIABLES = frozenset(
     {
-        "PAPERTRAIL_PREFECT_PORT",  # flows.server: port of the local Prefect server
-        "PAPERTRAIL_PREFECT_REUSE",  # flows.server: 0 = never attach to a running server
-        "PAPERTRAIL_PREFECT_KEEP_SERVER",  # flows.ingest --keep-server default
-        "PAPERTRAIL_PREFECT_SERVER",  # flows.local_server: background | ephemeral
-        "PAPERTRAIL_PREFECT_IDLE_TIMEOUT",  # flows.local_server: idle seconds before exit
-        "PAPERTRAIL_PREFECT_WARM_RUNNER",  # flows.warm_runner: 0 = off
-        "PAPERTRAIL_WARM_RUNNER_CHILD",  # flows.warm_runner: set in the commands it runs
         "PAPERTRAIL_CORPUS",  # bench: where the extraction corpus lives
         "PAPERTRAIL_TEST_CRASH_AT",  # tests/reliability: crash points
     }
@@ -78,7 +72,8 @@ def env_name(field: str) -> str:
 
 
 def known_variables() -> set[str]:
-    return {env_name(name) for name in Settings.model_fields} | OTHER_VARIABLES
+    server = {SERVER_PREFIX + name.upper() for name in ServerSettings.model_fields}
+    return {env_name(name) for name in Settings.model_fields} | server | OTHER_VARIABLES
 
 
 def unknown_variable_warnings(environ: Mapping[str, str] | None = None) -> list[str]:
@@ -95,14 +90,14 @@ def unknown_variable_warnings(environ: Mapping[str, str] | None = None) -> list[
     return warnings
 
 
-def describe_settings_error(exc: ValidationError) -> str:
+def describe_settings_error(exc: ValidationError, prefix: str = PREFIX) -> str:
     """``PAPERTRAIL_FETCH_TIMEOUT='abc': Input should be a valid number``, one line."""
     parts = []
     for error in exc.errors():
         field = str(error["loc"][0]) if error["loc"] else ""
         value = error.get("input")
         shown = f"={value!r}" if isinstance(value, str | int | float) else ""
-        parts.append(f"{env_name(field)}{shown}: {error['msg']}")
+        parts.append(f"{prefix}{field.upper()}{shown}: {error['msg']}")
     return "invalid setting " + "; ".join(parts)
 
 

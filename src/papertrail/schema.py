@@ -82,12 +82,10 @@ def render_markdown(text: str) -> str:
     return _MARKERS.sub(lambda m: m.group(1) + field_tables() + "\n" + m.group(2), text)
 
 
-def settings_table() -> str:
-    """Every ``PAPERTRAIL_*`` setting with its default and description."""
-    from .settings import Settings
-
+def settings_table(model: type[BaseModel], prefix: str) -> str:
+    """Every variable of a settings model with its default and description."""
     rows = ["| variable | default | description |", "|---|---|---|"]
-    for name, field in Settings.model_fields.items():
+    for name, field in model.model_fields.items():
         default = field.default
         shown = (
             "(derived)"
@@ -97,12 +95,25 @@ def settings_table() -> str:
             )
         )
         desc = (field.description or "").replace("|", "\\|")
-        rows.append(f"| `PAPERTRAIL_{name.upper()}` | {shown} | {desc} |")
+        rows.append(f"| `{prefix}{name.upper()}` | {shown} | {desc} |")
     return "\n".join(rows) + "\n"
 
 
+_SERVER_MARKERS = re.compile(
+    r"(<!-- server-fields:start -->\n).*?(<!-- server-fields:end -->)", re.S
+)
+
+
 def render_settings(text: str) -> str:
-    return _MARKERS.sub(lambda m: m.group(1) + settings_table() + m.group(2), text)
+    """docs/settings.md with both tables regenerated: run settings and server settings."""
+    from .settings import SERVER_PREFIX, ServerSettings, Settings
+
+    text = _MARKERS.sub(
+        lambda m: m.group(1) + settings_table(Settings, "PAPERTRAIL_") + m.group(2), text
+    )
+    return _SERVER_MARKERS.sub(
+        lambda m: m.group(1) + settings_table(ServerSettings, SERVER_PREFIX) + m.group(2), text
+    )
 
 
 def main() -> int:

@@ -7,10 +7,12 @@ before any work starts and tests can point every endpoint at loopback.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from . import __version__
@@ -163,3 +165,76 @@ def user_state_dir() -> Path:
     base = os.environ.get("XDG_STATE_HOME", "").strip()
     root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "state"
     return root / "papertrail"
+
+
+SERVER_PREFIX = "PAPERTRAIL_PREFECT_"
+
+
+class ServerSettings(BaseModel):
+    """How the flows find or start a Prefect API. Environment names are
+    ``PAPERTRAIL_PREFECT_<FIELD>``.
+
+    Kept apart from :class:`Settings` because they are read before any run exists (by
+    ``flows.ingest`` while Prefect is still importing, by ``flows.server`` and the warm
+    runner), from the environment only, and mean nothing to the library's stages.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    server: Literal["background", "ephemeral"] | None = Field(
+        None,
+        description="background: a private Prefect server per PREFECT_HOME, started by the "
+        "first run and reused; ephemeral: Prefect's in-process API on SQLite for each run. "
+        "Default background, ephemeral when CI is set or reuse is off.",
+    )
+    reuse: bool = Field(
+        True, description="false: never attach to a running server (same as server=ephemeral)."
+    )
+    port: int = Field(
+        0, ge=0, lt=65536, description="Port of the background server; 0: a free port."
+    )
+    idle_timeout: float = Field(
+        900.0, ge=0, description="Seconds without a run before the background server stops; "
+        "0: never."
+    )  # fmt: skip
+    keep_server: bool = Field(
+        False, description="Default of flows.ingest --keep-server: the server never stops idle."
+    )
+    warm_runner: bool = Field(
+        True, description="Keep a warm Python beside the background server that runs "
+        "`flows.ingest` commands without re-importing Prefect."
+    )  # fmt: skip
+
+    @field_validator("server", mode="before")
+    @classmethod
+    def _server_words(cls, v: object) -> object:
+        words = {"embedded": "ephemeral", "off": "ephemeral", "on": "background"}
+        if isinstance(v, str):
+            v = v.strip().lower() or None
+            return words.get(v, v) if v else None
+        return v
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ServerSettings:
+        """Validated from ``env`` (default ``os.environ``); raises pydantic's
+        ``ValidationError`` naming the field."""
+        env = os.environ if env is None else env
+        values = {
+            name: env[SERVER_PREFIX + name.upper()].strip()
+            for name in cls.model_fields
+            if env.get(SERVER_PREFIX + name.upper(), "").strip()
+        }
+        return cls.model_validate(values)
+
+    def mode(self, env: Mapping[str, str] | None = None) -> Literal["background", "ephemeral"]:
+        """``server`` when set, else ephemeral under CI (``CI`` true) or with reuse off."""
+        if self.server:
+            return self.server
+        env = os.environ if env is None else env
+        ci = env.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}
+        return "ephemeral" if ci or not self.reuse else "background"
+
+    @property
+    def idle_limit(self) -> float | None:
+        """``idle_timeout`` as the server's limit: None means never stop."""
+        return self.idle_timeout or None

@@ -136,9 +136,26 @@ def test_server_mode(env: dict[str, str], mode: str) -> None:
 def test_bad_settings_name_the_variable() -> None:
     with pytest.raises(ServerSettingError, match="PAPERTRAIL_PREFECT_SERVER"):
         local_server.server_mode({"PAPERTRAIL_PREFECT_SERVER": "sometimes"})
-    with pytest.raises(ServerSettingError, match="PAPERTRAIL_PREFECT_IDLE_TIMEOUT"):
-        local_server.idle_timeout({"PAPERTRAIL_PREFECT_IDLE_TIMEOUT": "soon"})
-    assert local_server.idle_timeout({"PAPERTRAIL_PREFECT_IDLE_TIMEOUT": "0"}) is None
+    with pytest.raises(ServerSettingError, match="PAPERTRAIL_PREFECT_IDLE_TIMEOUT='soon'"):
+        local_server.server_settings({"PAPERTRAIL_PREFECT_IDLE_TIMEOUT": "soon"})
+    with pytest.raises(ServerSettingError, match="PAPERTRAIL_PREFECT_PORT='70000'"):
+        local_server.server_settings({"PAPERTRAIL_PREFECT_PORT": "70000"})
+    assert local_server.server_settings({"PAPERTRAIL_PREFECT_IDLE_TIMEOUT": "0"}).idle_limit is None
+    assert local_server.server_settings({}).idle_limit == 900
+
+
+def test_server_settings_are_documented_and_known() -> None:
+    """Every PAPERTRAIL_PREFECT_* variable is in docs/settings.md and not warned about."""
+    from papertrail.cli import unknown_variable_warnings
+    from papertrail.settings import SERVER_PREFIX, ServerSettings
+
+    doc = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    names = [SERVER_PREFIX + name.upper() for name in ServerSettings.model_fields]
+    assert all(f"`{name}`" in doc for name in names)
+    assert unknown_variable_warnings(dict.fromkeys(names, "1")) == []
+    assert (
+        local_server.server_settings({"PAPERTRAIL_PREFECT_WARM_RUNNER": "off"}).warm_runner is False
+    )
 
 
 def test_the_test_suite_never_starts_a_background_server() -> None:

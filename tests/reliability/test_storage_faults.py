@@ -240,8 +240,9 @@ def test_processes_opening_a_new_cache_at_once_all_succeed(tmp_path: Path) -> No
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", OPEN_AND_WRITE, str(path), str(start), str(n)],
-            stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for n in range(8)
     ]
     errors = [p.communicate(timeout=120)[1] for p in procs]
