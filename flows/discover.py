@@ -18,37 +18,17 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from papertrail import cli
-from papertrail.discover import discover_detailed
-from papertrail.errors import PapertrailError
-from papertrail.fetch import Fetcher
-from papertrail.output import OutputStore
 from papertrail.settings import Settings
-from papertrail.sources import load_sources
 
 from .ingest import ingest
 from .local_server import announce_run
 from .runtime import RUN_COUNTS
+from .runtime import session as session_for
 
 
 @task(name="discover-source", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[10, 60])
 def discover_source(settings: Settings, name: str, known: set[str]) -> dict[str, Any]:
-    source = load_sources(settings.sources_file).get(name)
-    # The page fetcher: SSRF checks, robots.txt, politeness, deadline, WARC archive.
-    with Fetcher(settings) as fetcher:
-        try:
-            # Sitemaps may be larger than an article page: the discovery default cap applies.
-            found = discover_detailed(source, fetcher, seen=known.__contains__)
-        except PapertrailError as exc:
-            return {"source": name, "urls": [], "error": f"{exc.reason}: {exc.message}"}
-    return {
-        "source": name,
-        "urls": found.urls,
-        "found": found.found,
-        "seen": found.seen,
-        "invalid": found.invalid,
-        "warnings": list(found.warnings),
-        "error": None,
-    }
+    return session_for(settings).discover(name, known)
 
 
 @flow(name="discover", persist_result=False)
@@ -58,11 +38,9 @@ def discover(
     """Discover new article URLs in the named (default: all enabled) sources, ingest them."""
     announce_run()
     settings = Settings()
-    catalogue = load_sources(settings.sources_file)
-    names = sources or [s.name for s in catalogue.enabled]
-    for name in names:
-        catalogue.get(name)  # an unknown name fails here, before any request
-    known = OutputStore.from_settings(settings).known_urls()
+    session = session_for(settings)
+    names = session.discovery_sources(sources or ())
+    known = session.output.known_urls()
     results = [discover_source(settings, name, known) for name in names]
     urls = list(dict.fromkeys(u for r in results for u in r["urls"]))
     create_table_artifact(

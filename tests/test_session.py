@@ -46,3 +46,43 @@ def test_a_copy_under_another_url_says_which_record_it_repeats(tmp_path: Path) -
     assert "copy.html: unchanged, same article as " in note
     assert "first.html" in note
     assert "https://example.org/news/2024/ml-weekly-15.html" in note
+
+
+def test_discover_reports_each_source_and_one_broken_feed_sinks_nothing(tmp_path: Path) -> None:
+    """Discovery through the session's fetcher: new URLs per source, already-ingested ones
+    dropped, a feed that answers 404 reported in its own row."""
+    from papertrail.testing.pages import Page, PageServer
+
+    with PageServer() as site:
+        rss = (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            + "".join(f"<item><link>{site.url(f'/a/{n}.html')}</link></item>" for n in range(3))
+            + "</channel></rss>"
+        )
+        site.add("/feed.xml", Page(rss.encode(), "application/rss+xml"))
+        sources = tmp_path / "sources.toml"
+        sources.write_text(
+            f'[[source]]\nname = "good"\nkind = "feed"\nurl = "{site.url("/feed.xml")}"\n'
+            f'[[source]]\nname = "gone"\nkind = "feed"\nurl = "{site.url("/missing.xml")}"\n'
+            '[[source]]\nname = "off"\nkind = "feed"\nurl = "https://example.org/f"\n'
+            "enabled = false\n",
+            encoding="utf-8",
+        )
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            data_dir=tmp_path / "data",
+            sources_file=sources,
+            allow_private=True,
+            per_host_delay=0.0,
+            fetch_retries=0,
+        )
+        session = Session(settings)
+        try:
+            assert session.discovery_sources() == ["good", "gone"]
+            good = session.discover("good", known={site.url("/a/0.html")})
+            gone = session.discover("gone")
+        finally:
+            session.close()
+    assert good["urls"] == [site.url("/a/1.html"), site.url("/a/2.html")]
+    assert good["seen"] == 1 and good["error"] is None
+    assert gone["urls"] == [] and "404" in gone["error"]

@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -236,6 +236,43 @@ class Session:
             "still_pending": sum(1 for r in completed if needs_enrichment(r)),
             "output": path,
             "arxiv": self.arxiv.stats.as_dict(),
+        }
+
+    # --- discovery ------------------------------------------------------------------
+    def discovery_sources(self, names: Iterable[str] = ()) -> list[str]:
+        """The named sources (default: every enabled one); an unknown name raises
+        ``ConfigError`` here, before any request."""
+        from .sources import load_sources
+
+        catalogue = load_sources(self.settings.sources_file)
+        wanted = list(names) or [s.name for s in catalogue.enabled]
+        for name in wanted:
+            catalogue.get(name)
+        return wanted
+
+    def discover(self, name: str, known: Container[str] | None = None) -> dict[str, Any]:
+        """One source's new article URLs (not in ``known``, default: the output's URLs) as
+        a report row. Discovery goes through the page fetcher (SSRF checks, robots.txt,
+        politeness, deadline, WARC archive); a source that fails gives its error in the
+        row instead of raising, so one broken feed never sinks the others."""
+        from .discover import discover_detailed
+        from .errors import PapertrailError
+        from .sources import load_sources
+
+        known = self.output.known_urls() if known is None else known
+        try:
+            source = load_sources(self.settings.sources_file).get(name)
+            found = discover_detailed(source, self.fetcher, seen=known.__contains__)
+        except PapertrailError as exc:
+            return {"source": name, "urls": [], "error": f"{exc.reason}: {exc.message}"}
+        return {
+            "source": name,
+            "urls": found.urls,
+            "found": found.found,
+            "seen": found.seen,
+            "invalid": found.invalid,
+            "warnings": list(found.warnings),
+            "error": None,
         }
 
     # --- whole runs without an orchestrator (baseline for benchmarks, library users) ----
