@@ -1,11 +1,13 @@
 """papertrail's private local Prefect server: start, find, own, stop (``flows.server``).
 
-Prefect's embedded default starts a temporary API server on every CLI call (8-15 s here)
-and forgets its history at exit. So the first ``python -m flows.ingest`` run on a
-``PREFECT_HOME`` starts a *private* local server in the background and says so; later
-runs report to it until it has been idle for ``PAPERTRAIL_PREFECT_IDLE_TIMEOUT`` seconds
-(default 900), when it stops itself. Imported by ``flows/__init__`` before Prefect, so it
-imports nothing heavy. The rules are in ``docs/performance.md`` ("The local server").
+Prefect's embedded default starts a temporary API server on every CLI call (its cost:
+bench/README.md, "Latency of one command") and forgets its history at exit. So the first
+``python -m flows.ingest`` run on a ``PREFECT_HOME`` starts a *private* local server in
+the background and says so; later runs report to it until it has been idle for
+``PAPERTRAIL_PREFECT_IDLE_TIMEOUT`` seconds (default 900), when it stops itself.
+Imported by ``flows/__init__`` before Prefect, so it imports nothing heavier than
+pydantic (which Prefect imports anyway). The rules are in ``docs/performance.md``
+("The local server").
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """``python -m flows.server start|stop|status``: papertrail's private local Prefect server.
 
-Prefect's embedded default starts a temporary API server on every CLI call (8-15 s here)
-and forgets its history at exit. So the first ``python -m flows.ingest`` run on a
-``PREFECT_HOME`` starts a *private* local server in the background and says so; later
-runs report to it (about 2.5 s each) until it has been idle for
+Prefect's embedded default starts a temporary API server on every CLI call (its cost:
+bench/README.md, "Latency of one command") and forgets its history at exit. So the first
+``python -m flows.ingest`` run on a ``PREFECT_HOME`` starts a *private* local server in
+the background and says so; later runs report to it until it has been idle for
 ``PAPERTRAIL_PREFECT_IDLE_TIMEOUT`` seconds (default 900), when it stops itself.
 
 Ownership: a server is reused only if papertrail started it for this ``PREFECT_HOME``,

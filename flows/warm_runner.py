@@ -194,9 +194,10 @@ def serve(home: Path, api_url: str) -> int:
 def _start_shared_forkserver() -> None:
     """Start the cleaning pool's forkserver here, once, before any thread exists: every
     command's pool then forks its workers from it (milliseconds) instead of starting a
-    forkserver that imports the cleaning modules (0.5-0.7 s of a 2 s command). The stage
-    functions read no environment or working directory, so a worker of this forkserver
-    cleans a page exactly as a worker of the command's own would."""
+    forkserver that imports the cleaning modules (a large part of a short command:
+    bench/README.md). The stage functions read no environment or working directory, so a
+    worker of this forkserver cleans a page exactly as a worker of the command's own
+    would."""
     import multiprocessing
     from multiprocessing import forkserver
 

@@ -11,9 +11,9 @@ Workers are forked from a *forkserver* that imported the cleaning modules once: 
 or replacing a worker costs milliseconds, and the forkserver is a fresh process, so the
 parent's threads (Prefect's event loops, httpx pools) are never forked with their locks.
 Multiprocessing would also re-import the parent's ``__main__`` in every worker (for
-``python -m flows.ingest``: all of Prefect, 1.5 s per worker, again after every
+``python -m flows.ingest``: all of Prefect, in every worker, again after every
 replacement); our workers need nothing from it, so :func:`skip_main_in_workers` leaves
-it out for them (measured: one-URL CLI 4.5 s -> 2.5 s).
+it out for them (the gain is in bench/README.md, "Latency of one command").
 
 Crash points (:mod:`papertrail.crashpoints`) of the per-page stages are reached in the
 parent as each page is sent: a test that kills the run "before clean" kills the run,
