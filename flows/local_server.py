@@ -534,7 +534,12 @@ def describe(home: Path | None = None) -> tuple[bool, str]:
         )
     else:
         lines.append("  kept up until python -m flows.server stop")
-    runner = home / "papertrail-runner.sock"
+    from . import warm_runner
+
+    try:
+        runner = warm_runner.socket_path(home)
+    except OSError:
+        runner = home / warm_runner.SOCKET_FILE
     lines.append(
         f"  warm runner: {'ready at ' + str(runner) if runner.exists() else 'not running'}"
     )

@@ -26,8 +26,10 @@ import json
 import os
 import signal
 import socket
+import stat
 import struct
 import sys
+import tempfile
 import threading
 import traceback
 from collections.abc import Mapping
@@ -38,6 +40,7 @@ from pydantic import ValidationError
 from papertrail.settings import ServerSettings
 
 SOCKET_FILE = "papertrail-runner.sock"
+MAX_SOCKET_PATH = 90  # bytes: sun_path limits, less the ".<pid>" of the temporary name
 CHILD_MARK = "_PAPERTRAIL_WARM_RUNNER_CHILD"  # not a setting: no PAPERTRAIL_ prefix
 MAX_CHILDREN = 4
 HEADER = struct.Struct("!Q")
@@ -55,7 +58,19 @@ def enabled(env: Mapping[str, str] | None = None) -> bool:
 
 
 def socket_path(home: Path) -> Path:
-    return home / SOCKET_FILE
+    """The runner's socket: in ``home``, unless that path is too long for a UNIX socket
+    address (108 bytes on Linux, 104 on macOS, with room for the temporary name), as deep
+    ``PREFECT_HOME``s are; then in a private per-user directory under the temp dir, named
+    by a hash of ``home``. Raises OSError if that directory is not this user's alone."""
+    path = home / SOCKET_FILE
+    if len(os.fsencode(path)) <= MAX_SOCKET_PATH:
+        return path
+    short = Path(tempfile.gettempdir()) / f"papertrail-{os.getuid()}"
+    short.mkdir(mode=0o700, exist_ok=True)
+    info = short.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise OSError(f"{short} is not a directory private to this user")
+    return short / (hashlib.sha256(os.fsencode(home)).hexdigest()[:24] + ".sock")
 
 
 def code_fingerprint() -> str:
@@ -94,7 +109,10 @@ def try_run(argv: list[str], api_url: str, home: Path) -> int | None:
         return None
     if os.environ.get("PREFECT_API_URL", api_url) != api_url or os.environ.get("PREFECT_PROFILE"):
         return None
-    path = socket_path(home)
+    try:
+        path = socket_path(home)
+    except OSError:
+        return None
     if not path.exists():
         return None
     request = {

@@ -255,10 +255,30 @@ def test_warm_runner_is_skipped_when_it_could_differ(
     assert base != other, "a PREFECT_* variable changes what Prefect read at import"
     assert warm_runner.try_run(["x"], url, home) is None  # no socket: run in-process
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:8/api")
-    (home / warm_runner.SOCKET_FILE).touch()
+    warm_runner.socket_path(home).touch()
     assert warm_runner.try_run(["x"], url, home) is None  # another API configured
     monkeypatch.delenv("PREFECT_API_URL")
     monkeypatch.setenv("PAPERTRAIL_PREFECT_WARM_RUNNER", "0")
     assert warm_runner.try_run(["x"], url, home) is None  # turned off
     monkeypatch.delenv("PAPERTRAIL_PREFECT_WARM_RUNNER")
     assert warm_runner.try_run(["x"], url, home) is None  # a socket nobody listens on
+
+
+def test_a_deep_prefect_home_gets_a_short_private_socket(tmp_path: Path) -> None:
+    """A UNIX socket address holds about 100 bytes: a deep PREFECT_HOME must not stop the
+    warm runner from binding ("AF_UNIX path too long")."""
+    import socket
+    import stat
+
+    from flows import warm_runner
+
+    deep = tmp_path.joinpath(*["a-rather-long-directory-name"] * 6)
+    path = warm_runner.socket_path(deep)
+    assert len(os.fsencode(path)) <= warm_runner.MAX_SOCKET_PATH
+    assert path == warm_runner.socket_path(deep) != warm_runner.socket_path(deep / "x")
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(str(path.with_name(f"{path.name}.{os.getpid()}")))
+    path.with_name(f"{path.name}.{os.getpid()}").unlink()
+    shallow = Path("/home/me/.prefect")
+    assert warm_runner.socket_path(shallow) == shallow / warm_runner.SOCKET_FILE
