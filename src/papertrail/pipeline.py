@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from .crashpoints import crash_point
 from .document import Document
 from .errors import PapertrailError
+from .record import StageError
 
 Stage = Callable[[Document], Document]
 # Named stages in the order they run: the name is the one StageErrors and timings carry.
@@ -49,13 +50,18 @@ def boundary(doc: Document, stage: str) -> Iterator[None]:
         add_time(doc, stage, time.perf_counter() - start)
 
 
-def record_failure(doc: Document, stage: str, exc: BaseException) -> None:
+def stage_error(stage: str, exc: BaseException) -> StageError:
     """The one place an exception becomes a :class:`~papertrail.record.StageError`: our
     own errors keep their stable reason; anything else is ``internal_<Type>``."""
     if isinstance(exc, PapertrailError):
-        doc.add_error(stage, exc.reason, exc.message)
-    else:
-        doc.add_error(stage, f"internal_{type(exc).__name__}", f"{type(exc).__name__}: {exc}")
+        return StageError(stage=stage, reason=exc.reason, message=exc.message[:2000])
+    message = f"{type(exc).__name__}: {exc}"
+    return StageError(stage=stage, reason=f"internal_{type(exc).__name__}", message=message[:2000])
+
+
+def record_failure(doc: Document, stage: str, exc: BaseException) -> None:
+    """``exc`` recorded on ``doc`` as the failure of ``stage``."""
+    doc.errors.append(stage_error(stage, exc))
 
 
 def add_time(doc: Document, stage: str, seconds: float) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from ..crashpoints import crash_point
 from ..document import Document
 from ..errors import PapertrailError
+from ..pipeline import stage_error
 from ..record import ArticleRecord, ArxivRef, EnrichmentStatus, Paper, StageError, UnresolvedTitle
 from .client import ArxivClient, Lookup
 from .identifiers import base_id
@@ -78,7 +79,7 @@ def _lookup(ids: list[str], client: ArxivClient | None) -> tuple[Lookup | None, 
             return _cached_only(ids, client), None
         return client.get_papers(ids), None
     except PapertrailError as exc:  # e.g. the cache file cannot be written
-        return None, StageError(stage=STAGE, reason=exc.reason, message=exc.message[:2000])
+        return None, stage_error(STAGE, exc)
 
 
 def _cached_only(ids: list[str], client: ArxivClient) -> Lookup:
