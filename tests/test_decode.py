@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.extraction.corpus import find_corpus
 from papertrail.decode import decode, decode_bytes, sniff_encoding
 from papertrail.document import Document
 from papertrail.errors import DecodeError
@@ -65,10 +66,11 @@ def test_binary_content_is_a_decode_error() -> None:
     assert exc.value.reason == "binary_content"
 
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "zh-wced" / "html"
+_SHARED = find_corpus()
+CORPUS = (_SHARED or Path("/nonexistent")) / "zh-wced" / "html"
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not beside the checkout")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not found ($PAPERTRAIL_CORPUS)")
 def test_undeclared_gb_forum_page_from_the_corpus() -> None:
     """A real GB2312 forum page with no usable declaration: detectors said ptcp154."""
     data = (CORPUS / "6dc2d508-abb9-467c-bbea-1fedfcec5f9d.html").read_bytes()
