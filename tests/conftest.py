@@ -14,6 +14,9 @@ from papertrail.testing.pages import Page, PageServer
 # Tests use Prefect's embedded server, never papertrail's background one (flows.local_server),
 # unless a test asks for it; set before any test module imports ``flows``.
 os.environ["PAPERTRAIL_PREFECT_SERVER"] = "ephemeral"
+# On a loaded machine Prefect's temporary server can take more than its default 20 s to
+# start; set before Prefect is imported, for in-process flow runs.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

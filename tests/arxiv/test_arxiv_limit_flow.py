@@ -24,11 +24,11 @@ def test_local_fallback_without_a_server(settings_for: SettingsFor) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(300)
 def test_prefect_global_limit_spaces_requests(settings_for: SettingsFor) -> None:
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(), FakeArxivAPI(min_interval=1.0) as api:
+    with prefect_test_harness(server_startup_timeout=180), FakeArxivAPI(min_interval=1.0) as api:
         settings = settings_for(api, arxiv_interval=1.0, arxiv_chunk_size=1)
         limiter = make_limiter(settings)
         assert isinstance(limiter, PrefectRateLimiter)
