@@ -103,7 +103,8 @@ def route(corpus: Path, sets: list[str], thresholds: list[float], folds: int = 3
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("variants", nargs="*", choices=sorted(VARIANTS))
+    # no choices=: argparse rejects an empty list against them (needed with --route)
+    parser.add_argument("variants", nargs="*", help=f"one of {', '.join(sorted(VARIANTS))}")
     parser.add_argument("--dump", type=Path)
     parser.add_argument("--route", nargs="+", type=float, help="article thresholds to score")
     parser.add_argument("--corpus", type=Path, default=find_corpus())
@@ -116,6 +117,8 @@ def main() -> None:
         return
     if args.dump is None or not args.variants:
         parser.error("VARIANT and --dump are needed (or --route)")
+    if unknown := [v for v in args.variants if v not in VARIANTS]:
+        parser.error(f"unknown variant(s): {', '.join(unknown)}")
     saved = {}
     for line in args.dump.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
