@@ -1,6 +1,14 @@
 """Choose behaviours on the tuning part only.
 
     nice .venv/bin/python -m bench.extraction.tune --dump DUMP.jsonl VARIANT [VARIANT ...]
+    nice .venv/bin/python -m bench.extraction.tune --route 0.5 0.7 0.8 0.9
+
+``--route``: the article-probability threshold of :mod:`papertrail.clean.pagetype`, scored
+end to end with *out-of-fold* page types: the tuning pages in 3 folds (as
+``train_pagetype.cross_validate``), each typed by a model trained on the other two, then the
+article path or the whole-page path by each threshold. In-sample types (the shipped model
+on its own training pages) are nearly always right and hide what a misclassified page
+costs.
 
 Runs each named variant (a fixed :class:`~papertrail.clean.behaviour.Behaviour` for every
 page, or ``auto``: the shipped classifier and behaviours) over the *tuning* pages and
@@ -46,15 +54,71 @@ def _score(set_name: str, outs: list[tuple[str, str]]) -> float:
     return aggregate(score_page(o, g) for o, g in outs).f1
 
 
+def route(corpus: Path, sets: list[str], thresholds: list[float], folds: int = 3) -> None:
+    """Score each article-probability threshold with out-of-fold page types (module doc)."""
+    # imported here: the training code is only needed for this mode
+    from selectolax.lexbor import LexborHTMLParser
+
+    from papertrail.clean.behaviour import ARTICLE, behaviour_for
+    from papertrail.clean.pagetype import features, probabilities
+
+    from .train_pagetype import train
+
+    order = [s for s in (WCXB, "en-scrapinghub", "zh-wced") if s in sets]  # train_pagetype's
+    pages = [page for s in order for page in load_set(corpus / s, part="tuning")]
+    feats = [features(LexborHTMLParser(page.html), page.url) for page in pages]
+    article_p: list[float] = [0.0] * len(pages)
+    for k in range(folds):
+        model = train(
+            [
+                (f, p.page_type)
+                for i, (f, p) in enumerate(zip(feats, pages, strict=True))
+                if i % folds != k
+            ]
+        )
+        for i in range(k, len(pages), folds):
+            article_p[i] = probabilities(feats[i], model)["article"]
+    whole = behaviour_for("service")  # every non-article type: the whole-page path
+    outs = [
+        (
+            clean_html(p.html, p.url, behaviour=ARTICLE).text,
+            clean_html(p.html, p.url, behaviour=whole).text,
+        )
+        for p in pages
+    ]
+    print("| threshold | " + " | ".join(sets) + " | wcxb types |")
+    for t in thresholds:
+        by: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for page, p_art, (art, plain) in zip(pages, article_p, outs, strict=True):
+            out = art if p_art >= t else plain
+            by[page.set_name].append((out, page.gold))
+            if page.set_name == WCXB:
+                by[page.page_type].append((out, page.gold))
+        cells = [f"{_score(s, by[s]):.3f}" for s in sets]
+        types = ", ".join(
+            f"{k} {_score(WCXB, v):.3f}" for k, v in sorted(by.items()) if k not in sets
+        )
+        print(f"| {t} | " + " | ".join(cells) + f" | {types} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("variants", nargs="+", choices=sorted(VARIANTS))
-    parser.add_argument("--dump", type=Path, required=True)
+    # no choices=: argparse rejects an empty list against them (needed with --route)
+    parser.add_argument("variants", nargs="*", help=f"one of {', '.join(sorted(VARIANTS))}")
+    parser.add_argument("--dump", type=Path)
+    parser.add_argument("--route", nargs="+", type=float, help="article thresholds to score")
     parser.add_argument("--corpus", type=Path, default=find_corpus())
     parser.add_argument("--sets", nargs="+", default=[WCXB, "zh-wced", "en-scrapinghub"])
     parser.add_argument("--types", nargs="+", help="only pages of these (gold) types")
     parser.add_argument("--save", type=Path, help="write the variants' outputs as JSONL")
     args = parser.parse_args()
+    if args.route:
+        route(args.corpus, args.sets, args.route)
+        return
+    if args.dump is None or not args.variants:
+        parser.error("VARIANT and --dump are needed (or --route)")
+    if unknown := [v for v in args.variants if v not in VARIANTS]:
+        parser.error(f"unknown variant(s): {', '.join(unknown)}")
     saved = {}
     for line in args.dump.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)

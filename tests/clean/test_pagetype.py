@@ -9,7 +9,13 @@ from selectolax.lexbor import LexborHTMLParser
 
 from papertrail.clean import clean, clean_html
 from papertrail.clean.behaviour import BY_TYPE
-from papertrail.clean.pagetype import MODEL_FILE, PAGE_TYPES, classify_page, features
+from papertrail.clean.pagetype import (
+    MODEL_FILE,
+    PAGE_TYPES,
+    classify_page,
+    features,
+    probabilities,
+)
 from papertrail.document import Document
 
 REPLY = "I had the same problem with the {n} release and fixed it by pinning the driver version."
@@ -110,3 +116,50 @@ def test_a_listing_keeps_every_item_and_its_links() -> None:
         assert ITEM.format(n=n) in result.text
     hrefs = {link.href for link in result.links}
     assert {f"https://arxiv.org/abs/2403.{19900 + n}" for n in range(1, 9)} <= hrefs
+
+
+ZH_ARTICLE = """<!doctype html><html><head><meta charset="utf-8"><title>大模型前沿论文</title>
+</head><body><div class="nav"><a href="/">首页</a> <a href="/news">新闻</a></div>
+<div class="content"><h1>今日值得关注的大模型前沿论文</h1>
+<p>研究团队提出了一种新的稀疏注意力方法，在长文档理解任务上取得了显著提升，
+同时把推理成本降低了一半。论文还公开了代码和模型权重，方便其他研究者复现实验结果。</p>
+<p>作者在多个公开基准上做了对比实验，结果表明该方法在保持精度的同时显著减少了显存占用。</p>
+</div></body></html>"""
+
+
+def test_features_name_the_script_of_the_text() -> None:
+    zh = features(LexborHTMLParser(ZH_ARTICLE), "https://example.cn/news/2026/11/29/1.html")
+    en = features(LexborHTMLParser(THREAD), "https://forum.example.org/threads/freeze.123/")
+    assert "lang:zh" in zh and "lang:en" in en
+
+
+def _model() -> dict[str, object]:
+    raw = resources.files("papertrail.clean").joinpath("models", MODEL_FILE).read_text("utf-8")
+    return json.loads(raw)
+
+
+def test_an_article_must_be_likely_else_the_likeliest_other_type() -> None:
+    """The article path only for pages the model gives at least min_article_probability;
+    any other page takes its likeliest non-article type (trafilatura's whole-page path)."""
+    model = _model()
+    threshold = model["min_article_probability"]
+    assert isinstance(threshold, float) and 0.5 <= threshold < 1
+    pages = [
+        (THREAD, "https://forum.example.org/threads/laptop-freezes-after-resume.123/"),
+        (LISTING, "https://example.org/weekly/"),
+        (ZH_ARTICLE, "https://example.cn/news/2026/11/29/1.html"),
+    ]
+    seen = set()
+    for html, url in pages:
+        tree = LexborHTMLParser(html)
+        probs = probabilities(features(tree, url), model)
+        others = {t: p for t, p in probs.items() if t != "article"}
+        expected = "article" if probs["article"] >= threshold else max(others, key=others.get)
+        assert classify_page(html, url) == expected
+        seen.add(expected)
+    assert "article" in seen and len(seen) > 1
+
+
+def test_every_type_but_the_article_takes_the_whole_page_path() -> None:
+    assert not BY_TYPE["article"].plain
+    assert all(BY_TYPE[t].plain for t in PAGE_TYPES if t != "article")

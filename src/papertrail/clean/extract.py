@@ -260,11 +260,13 @@ def _links_in_text(tree: etree._Element, text: str, base: str | None) -> list[Li
     seen: set[str] = set()
     for a in tree.iter("a"):
         target = (a.get("href") or "").strip()
+        if not target or target.startswith(("#", "javascript:", "mailto:")):
+            continue
         label = " ".join("".join(a.itertext()).split())
-        if not target or not label or target.startswith(("#", "javascript:", "mailto:")):
+        if not label or label not in flat:  # tested first: urljoin costs more
             continue
         href = urljoin(base, target) if base else target
-        if href.startswith(("http://", "https://")) and href not in seen and label in flat:
+        if href.startswith(("http://", "https://")) and href not in seen:
             seen.add(href)
             links.append(Link(href=href, text=label))
     return links

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -24,14 +25,11 @@ from trafilatura.utils import RE_FILTER
 
 from ..document import Link
 from .container import _prose
-from .rules import DROP_CLASS_ID
+from .rules import class_id_reason
 
 # Tags that are chrome wherever they sit (a <header> inside the region is the article's).
 _CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "button", "select", "textarea"})
 _SKIP = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg"})
-_CHROME_CLASS_ID = re.compile(
-    "|".join(f"(?:{rule.pattern.pattern})" for rule in DROP_CLASS_ID), re.IGNORECASE
-)
 # The label that opens a list of other posts; everything after it in its parent is chrome.
 _LIST_LABEL = re.compile(
     r"[#【\[]?\s*(?:(?:相关|推荐|往期|热门|延伸|更多|精彩)(?:阅读|文章|推荐|回顾|精选|好文|帖子|"
@@ -97,7 +95,7 @@ def _looks_chrome(el: etree._Element) -> bool:
         return True
     if _HIDDEN.search(el.get("style") or "") or el.get("hidden") is not None:
         return True
-    return any(_CHROME_CLASS_ID.fullmatch(name) for name in _classes(el))
+    return any(class_id_reason(name) is not None for name in _classes(el))
 
 
 def _list_label_cuts(region: etree._Element) -> list[etree._Element]:
@@ -222,8 +220,14 @@ def _absolute(href: str | None, base: str | None) -> str | None:
     href = (href or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:")):
         return None
-    href = urljoin(base, href) if base else href
+    href = _join(base, href) if base else href
     return href if href.startswith(("http://", "https://")) else None
+
+
+@lru_cache(maxsize=8192)
+def _join(base: str, href: str) -> str:
+    """urljoin, cached: a page repeats its link targets (menus, tags) many times."""
+    return urljoin(base, href)
 
 
 def _leaf_blocks(region: etree._Element) -> list[etree._Element]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .rules import DROP_CLASS_ID, DROP_SELECTORS, MAIN_HINTS, PROTECTED_TAGS
+from .rules import DROP_SELECTORS, MAIN_HINTS, PROTECTED_TAGS, class_id_reason
 
 # A guarded rule spares an element holding this much text that is not link text.
 _TEXT_CHARS = 150
@@ -57,25 +57,15 @@ def _drop_selectors(tree: LexborHTMLParser, removed: Counter[str], skip: frozens
             removed[rule.reason] += 1
 
 
-# All class/id rules as one alternation, one named group per rule: one fullmatch per class
-# token instead of one per token and rule (a third of the pre-pass time on portal pages).
-# Alternatives are tried in order, so the first rule that matches names the reason.
-_CLASS_ID = re.compile(
-    "|".join(f"(?P<r{i}>{rule.pattern.pattern})" for i, rule in enumerate(DROP_CLASS_ID)), re.I
-)
-_CLASS_ID_REASONS = {f"r{i}": rule.reason for i, rule in enumerate(DROP_CLASS_ID)}
-
-
 def _class_id_reason(node: LexborNode, skip: frozenset[str]) -> str | None:
     attrs = node.attributes
     names = (attrs.get("class") or "").split()
     if ident := attrs.get("id"):
         names.append(ident)
     for name in names:
-        if (m := _CLASS_ID.fullmatch(name)) and m.lastgroup:
-            reason = _CLASS_ID_REASONS[m.lastgroup]
-            if reason not in skip:
-                return reason
+        reason = class_id_reason(name)
+        if reason is not None and reason not in skip:
+            return reason
     return None
 
 
