@@ -163,3 +163,14 @@ def test_an_article_must_be_likely_else_the_likeliest_other_type() -> None:
 def test_every_type_but_the_article_takes_the_whole_page_path() -> None:
     assert not BY_TYPE["article"].plain
     assert all(BY_TYPE[t].plain for t in PAGE_TYPES if t != "article")
+
+
+def test_a_bare_page_the_model_routes_whole_page_still_gives_its_text() -> None:
+    """One paragraph and nothing else: trafilatura's whole-page cascade drops it, so the
+    article rules read it instead of the page failing with empty_text."""
+    from papertrail.clean import clean_html
+
+    html = "<p>" + " ".join(f"arXiv:2307.{i:05d}" for i in range(50)) + "</p>"
+    result = clean_html(html, "http://example.org/a.html")
+    assert result.page_type != "article"  # the case: the model sends it down the whole page
+    assert "arXiv:2307.00049" in result.text

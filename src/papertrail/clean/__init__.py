@@ -39,7 +39,7 @@ from .textmeta import text_metadata
 from .textmode import extract_text
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
-EXTRACTOR_VERSION = "clean-1.5"
+EXTRACTOR_VERSION = "clean-1.5.1"
 
 # Pruned markup larger than this (characters) is extracted without trafilatura's fallbacks.
 FAST_EXTRACTION_ABOVE = 2_000_000
@@ -87,11 +87,24 @@ def clean_html(
     html = defuse(html)  # bound nesting and attributes: both parsers are quadratic in them
     page_type = "article"
     parsed = LexborHTMLParser(html)
+    chosen = behaviour is not None
     if behaviour is None:
         page_type = classify_tree(parsed, url)
         behaviour = behaviour_for(page_type)
     if behaviour.plain:
-        return _clean_plain(html, url, behaviour, page_type)
+        plain = _clean_plain(html, url, behaviour, page_type)
+        if chosen or _nonspace(plain.text):
+            return plain
+        # The model's whole-page path found nothing (a bare page of one paragraph, which
+        # trafilatura's own cascade drops): the article rules may still find the text.
+        behaviour = behaviour_for("article")
+    return _clean_rules(parsed, html, url, behaviour, page_type)
+
+
+def _clean_rules(
+    parsed: LexborHTMLParser, html: str, url: str | None, behaviour: Behaviour, page_type: str
+) -> Extraction:
+    """Our rules: the pre-pass, the container, trafilatura inside it, the line filter."""
     page_prose = paragraph_chars(parsed)  # before the pre-pass, which prunes `parsed`
     pruned = prepass(parsed, hints=behaviour.hints, skip=behaviour.skip_rules)
     tree = load_html(pruned.html)
