@@ -172,3 +172,26 @@ def writable_dir(path: Any, flag: str) -> None:
         probe = probe.parent
     if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
         raise UsageError(f"{flag} {path}: not a writable directory")
+
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "OTHER_VARIABLES",
+    "PREFIX",
+    "Parser",
+    "UsageError",
+    "configure_logging",
+    "describe_settings_error",
+    "echo",
+    "env_name",
+    "known_variables",
+    "load_catalogue",
+    "load_settings",
+    "parser",
+    "run",
+    "unknown_variable_warnings",
+    "writable_dir",
+]

@@ -133,3 +133,10 @@ class Document:
             extractor_version=self.extractor_version,
             errors=list(self.errors),
         )
+
+
+__all__ = [
+    "Document",
+    "Link",
+    "Metadata",
+]

@@ -121,3 +121,12 @@ def validate_inputs(args: Iterable[str]) -> tuple[list[Document], list[InputErro
         except InputError as exc:
             errors.append(exc)
     return docs, errors
+
+
+__all__ = [
+    "FILE_KINDS",
+    "make_document",
+    "read_input_file",
+    "storable",
+    "validate_inputs",
+]

@@ -371,3 +371,17 @@ def session_for(
             limiter = limiter_factory(settings) if limiter_factory else None
             _sessions[key] = Session(settings, arxiv_limiter=limiter)
         return _sessions[key]
+
+
+__all__ = [
+    "BatchOutcome",
+    "Pending",
+    "Session",
+    "batched",
+    "document_for",
+    "new_run_id",
+    "same_article_note",
+    "session_for",
+    "shards_of",
+    "windowed",
+]

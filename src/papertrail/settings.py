@@ -238,3 +238,13 @@ class ServerSettings(BaseModel):
     def idle_limit(self) -> float | None:
         """``idle_timeout`` as the server's limit: None means never stop."""
         return self.idle_timeout or None
+
+
+__all__ = [
+    "DEFAULT_ARXIV_API_URL",
+    "DEFAULT_CONTACT",
+    "SERVER_PREFIX",
+    "ServerSettings",
+    "Settings",
+    "user_state_dir",
+]

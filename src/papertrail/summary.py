@@ -137,3 +137,10 @@ def table_rows(docs: list[Document]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+__all__ = [
+    "MAX_NOTES",
+    "RunSummary",
+    "table_rows",
+]
