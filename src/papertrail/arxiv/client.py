@@ -182,4 +182,3 @@ class ArxivClient(Closing):
         except StorageError as exc:
             log.warning("arXiv cache not written: %s", exc.message)
         return papers
-
