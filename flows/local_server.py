@@ -537,10 +537,9 @@ def describe(home: Path | None = None) -> tuple[bool, str]:
     from . import warm_runner
 
     try:
-        runner = warm_runner.socket_path(home)
-    except OSError:
-        runner = home / warm_runner.SOCKET_FILE
-    lines.append(
-        f"  warm runner: {'ready at ' + str(runner) if runner.exists() else 'not running'}"
-    )
+        runner: Path | None = warm_runner.socket_path(home)
+    except OSError:  # its directory is not private: no runner could have bound there
+        runner = None
+    ready = runner is not None and runner.exists()
+    lines.append(f"  warm runner: {f'ready at {runner}' if ready else 'not running'}")
     return up, "\n".join(lines)

@@ -19,11 +19,8 @@ def test_flows_import_only_names_the_library_exports() -> None:
                 continue
             module = importlib.import_module(node.module or "")
             for alias in node.names:
-                if (
-                    importlib.util.find_spec(f"{node.module}.{alias.name}")
-                    if hasattr(module, "__path__")
-                    else False
-                ):
+                is_package = hasattr(module, "__path__")
+                if is_package and importlib.util.find_spec(f"{node.module}.{alias.name}"):
                     continue  # a submodule: ``from papertrail import cli``
                 if alias.name not in getattr(module, "__all__", ()):
                     private.append(f"{path.name}: {node.module}.{alias.name}")

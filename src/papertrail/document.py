@@ -88,9 +88,6 @@ class Document:
         """True once a stage that produces the text has failed: later stages skip it."""
         return any(e.stage in {"input", "fetch", "decode", "clean"} for e in self.errors)
 
-    def add_error(self, stage: str, reason: str, message: str) -> None:
-        self.errors.append(StageError(stage=stage, reason=reason, message=message[:2000]))
-
     @property
     def article_id(self) -> str:
         key = self.meta.canonical_url or self.url

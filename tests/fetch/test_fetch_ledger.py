@@ -10,6 +10,7 @@ import pytest
 from papertrail.document import Document
 from papertrail.errors import FetchError
 from papertrail.fetch import Fetcher, Ledger, RawArchive
+from papertrail.record import StageError
 from papertrail.settings import Settings
 from papertrail.testing.hostile import HostileServer
 
@@ -159,7 +160,9 @@ def test_a_page_that_failed_after_fetching_is_refetched_next_run(
     url = server.url("/etag/f")
     with Fetcher(settings, extractor_version="v1") as fetcher:
         doc = fetcher.fetch(Document(url=url))
-        doc.add_error("clean", "time_limit", "the cleaner failed downstream")
+        doc.errors.append(
+            StageError(stage="clean", reason="time_limit", message="the cleaner failed downstream")
+        )
         fetcher.confirm([doc])  # the batch was committed, this page as a failure
     again = _fetch(settings, url)
     assert again.status == 200 and again.skipped is None

@@ -12,6 +12,7 @@ from papertrail.decode import decode
 from papertrail.document import Document
 from papertrail.errors import FetchError
 from papertrail.fetch import Fetcher
+from papertrail.record import StageError
 from papertrail.settings import Settings
 from papertrail.testing.hostile import HostileServer, charset_text
 
@@ -145,7 +146,7 @@ def test_fetch_many_passes_failed_and_skipped_documents_through(
     server: HostileServer, fetcher: Fetcher
 ) -> None:
     failed = Document(url="not a url")
-    failed.add_error("input", "bad_input", "not a URL")
+    failed.errors.append(StageError(stage="input", reason="bad_input", message="not a URL"))
     skipped = Document(url=server.url("/page/skip"))
     skipped.skipped = "duplicate"
     good = Document(url=server.url("/page/good"))

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from papertrail.document import Document
+from papertrail.record import StageError
 from papertrail.session import Session, document_for
 from papertrail.settings import Settings
 from papertrail.timelimit import PageProcessor
@@ -49,7 +50,7 @@ def test_crashing_worker_is_recorded() -> None:
 @pytest.mark.timeout(60)
 def test_failed_and_skipped_documents_are_not_sent() -> None:
     failed = Document(url="x", markup="STALL")
-    failed.add_error("fetch", "http_404", "gone")
+    failed.errors.append(StageError(stage="fetch", reason="http_404", message="gone"))
     proc = PageProcessor([("clean", stages.stall_on_marker)], workers=1, time_limit=0.5)
     try:
         out = proc.process([failed])
