@@ -11,6 +11,7 @@ prose, or the choice is most of the page anyway) the page is left whole.
 from __future__ import annotations
 
 from lxml import etree
+from trafilatura.xpaths import BODY_XPATH
 
 # A run of text this long (non-space characters) is prose; shorter ones are labels and menus.
 _PROSE_RUN = 25
@@ -83,5 +84,13 @@ def narrow(tree: etree._Element) -> etree._Element:
     root = tree.makeelement("html", {})
     body = etree.SubElement(root, "body")
     node.tail = None
-    body.append(node)
+    if any(next(iter(expr(node)), None) is not None for expr in BODY_XPATH):
+        body.append(node)  # trafilatura finds the article's own element inside: its pick
+    else:
+        # Nothing inside is named like an article body (its element, if the page had one,
+        # was an ancestor, now cut away): trafilatura would fall back to recovering loose
+        # text, which loses headings, lists and whole sections. Marked as the article body,
+        # the container is taken whole.
+        frame = etree.SubElement(body, "div", {"itemprop": "articleBody"})
+        frame.append(node)
     return root
