@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lxml import etree
 from trafilatura.utils import load_html
 
 from papertrail.clean import clean_html
@@ -61,3 +62,25 @@ def test_clean_html_keeps_the_article_and_drops_the_menus() -> None:
     text = clean_html(_page(article)).text
     assert [line[:3] for line in text.splitlines()] == [f"第{i}段" for i in range(8)]
     assert "栏目名称" not in text
+
+
+def _narrowed(inner: str) -> etree._Element:
+    """The first element under <body> once the page is narrowed to its container."""
+    article = "".join(f"<p>{PARA}</p>" for _ in range(8))
+    root = narrow(load_html(_page(article + inner)))
+    return root.find("body")[0]
+
+
+def test_a_container_with_nothing_named_like_an_article_body_is_marked_as_one() -> None:
+    # trafilatura takes the first element named like an article body; with none inside the
+    # container it recovers loose text only and loses lists and headings, so the container
+    # itself is marked.
+    top = _narrowed("")
+    assert top.get("itemprop") == "articleBody"
+    assert top[0].get("class") == "c3"
+
+
+def test_an_article_body_named_inside_the_container_is_left_to_trafilatura() -> None:
+    # the page's own article element inside the container (a portal's post-body) stays the pick
+    top = _narrowed(f'<div class="post-body"><p>{PARA}</p></div>')
+    assert top.get("class") == "c3" and top.get("itemprop") is None

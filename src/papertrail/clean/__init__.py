@@ -39,15 +39,13 @@ from .textmeta import text_metadata
 from .textmode import extract_text
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
-EXTRACTOR_VERSION = "clean-1.5.1"
+EXTRACTOR_VERSION = "clean-1.6"
 
 # Pruned markup larger than this (characters) is extracted without trafilatura's fallbacks.
 FAST_EXTRACTION_ABOVE = 2_000_000
 # Below this share of the page's <p> text the output lost the article: whole-page fallback.
 # Chosen on the tuning part (0.1-0.3 all scored alike there; 0.4 began to cost zh pages).
 MIN_PARAGRAPH_SHARE = 0.2
-# Below this share of the page's <p> text precision mode is retried without it.
-LOOSE_RETRY_SHARE = 0.5
 PLAIN = Behaviour(plain=True)
 _SPACE = re.compile(r"\s+")
 # A retry must find this much more text to replace the first extraction.
@@ -133,18 +131,6 @@ def _clean_rules(
             break
         retry = extract_main(retry_html, url, whole_page=True, **{**behaviour.options, **overrides})
         if len(retry.text) > _RETRY_GAIN * len(main.text):
-            main = retry
-    if (
-        not fast
-        and behaviour.options.get("favor_precision", True)
-        and _nonspace(main.text) < LOOSE_RETRY_SHARE * page_prose
-    ):
-        # Precision mode can settle on a box (an FAQ, a callout) beside the article when the
-        # article's own element is not named like one: the output is a small part of the
-        # page's paragraphs. The same container without precision mode finds the article.
-        retry = extract_main(pruned.html, url, whole_page=not behaviour.container,
-                             **{**behaviour.options, "favor_precision": False})
-        if _nonspace(retry.text) > _RETRY_GAIN * _nonspace(main.text):
             main = retry
     raw_lines = main.text.splitlines()
     lines = filter_lines(raw_lines) if behaviour.line_filter else LineFilter(kept=raw_lines)
