@@ -36,14 +36,12 @@ RATE = 0.2
 L2 = 1e-3
 # A page is an article only at this probability or above, else its likeliest other type
 # (whose path is trafilatura's own on the whole page). Chosen on the tuning part with
-# out-of-fold types (3 folds, as in cross_validate) scoring the whole stage's text
-# (`bench.extraction.tune --route`), the highest sum over the three sets. clean-1.6 (the
-# article path keeps marked containers whole): 0.5 / 0.6 / 0.8 / 0.9 gave wcxb-dev 0.817 /
-# 0.818 / 0.818 / 0.818, zh-wced 0.968 / 0.962 / 0.962 / 0.955, en-scrapinghub 0.975 /
-# 0.975 / 0.971 / 0.971. (clean-1.5 chose 0.8: wcxb-dev 0.809 at 0.5, 0.813 at 0.8; before
-# that a non-article guess under 0.5 was an article, and in-sample types hid how often the
-# article path met listings and service pages.)
-MIN_ARTICLE_PROBABILITY = 0.5
+# out-of-fold types (3 folds, as in cross_validate) scoring the whole stage's text: 0.5 /
+# 0.7 / 0.8 / 0.9 gave wcxb-dev 0.809 / 0.811 / 0.813 / 0.813, zh-wced 0.968 / 0.962 /
+# 0.962 / 0.955, en-scrapinghub 0.974 / 0.974 / 0.970 / 0.970. (Before: a non-article
+# guess under 0.5 was an article; the in-sample types hid how often the article path met
+# listings and service pages, out of fold 0.804 on wcxb-dev.)
+MIN_ARTICLE_PROBABILITY = 0.8
 
 
 def examples(corpus: Path, part: Part) -> list[tuple[set[str], str]]:
