@@ -9,6 +9,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from papertrail.clean import clean, clean_html
 from papertrail.clean.behaviour import BY_TYPE
+from papertrail.clean.extract import extract_plain, merge_lines
 from papertrail.clean.pagetype import (
     MODEL_FILE,
     PAGE_TYPES,
@@ -174,3 +175,30 @@ def test_a_bare_page_the_model_routes_whole_page_still_gives_its_text() -> None:
     result = clean_html(html, "http://example.org/a.html")
     assert result.page_type != "article"  # the case: the model sends it down the whole page
     assert "arXiv:2307.00049" in result.text
+
+
+def test_recall_lines_merge_in_page_order_and_never_repeat() -> None:
+    default = "Title\nIntro paragraph.\nItem two teaser.\nFooter note"
+    items = ["Item one teaser.", "Item two teaser.", "Item three teaser."]
+    recall = "\n".join(["Title", "Intro paragraph.", *items, "Title"])
+    assert merge_lines(default, recall).splitlines() == [
+        "Title",
+        "Intro paragraph.",
+        "Item one teaser.",
+        "Item two teaser.",
+        "Footer note",  # aligned against "Item three teaser.": ours first, then theirs
+        "Item three teaser.",
+    ]
+    assert merge_lines(default, "") == default
+    assert merge_lines("", recall).splitlines() == recall.splitlines()[:-1]
+
+
+def test_listing_service_and_collection_pages_merge_in_the_recall_modes_lines() -> None:
+    # chosen on the tuning part: threads, documentation and products lose by it
+    merged = {t for t, b in BY_TYPE.items() if b.merge_recall}
+    assert merged == {"listing", "service", "collection"}
+    url = "https://example.org/weekly/"
+    default = extract_plain(LISTING, url).text
+    recall = extract_plain(LISTING, url, favor_recall=True, fast=True).text
+    result = clean_html(LISTING, url, behaviour=BY_TYPE["listing"])
+    assert result.text == merge_lines(default, recall)

@@ -168,7 +168,12 @@ def _clean_plain(html: str, url: str | None, behaviour: Behaviour, page_type: st
     # link lines and section headings are marked so that trafilatura keeps them.
     region = _read_article_region(tree, url) if tree is not None else None
     fast = {"fast": True} if len(html) > FAST_EXTRACTION_ABOVE else {}
-    main = extract_plain(tree if tree is not None else html, url, **{**behaviour.options, **fast})
+    main = extract_plain(
+        tree if tree is not None else html,
+        url,
+        merge_recall=behaviour.merge_recall and not fast,
+        **{**behaviour.options, **fast},
+    )
     raw_lines = main.text.splitlines()
     lines = filter_lines(raw_lines) if behaviour.line_filter else LineFilter(kept=raw_lines)
     text = "\n".join(lines.kept)

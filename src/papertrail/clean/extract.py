@@ -8,6 +8,7 @@ article text); formatting off (markdown marks would pollute the text).
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -19,6 +20,7 @@ from trafilatura.xml import xmltotxt
 
 from ..document import Link
 from .container import narrow
+from .metadata import detect_lang
 
 TRAFILATURA_OPTIONS: dict[str, Any] = {
     "favor_precision": True,
@@ -272,14 +274,47 @@ def _links_in_text(tree: etree._Element, text: str, base: str | None) -> list[Li
     return links
 
 
-def extract_plain(html: str | etree._Element, url: str | None, **overrides: Any) -> MainContent:
-    """trafilatura's default extraction of the whole page, and the links printed in it."""
+def extract_plain(
+    html: str | etree._Element, url: str | None, *, merge_recall: bool = False, **overrides: Any
+) -> MainContent:
+    """trafilatura's default extraction of the whole page, and the links printed in it.
+
+    ``merge_recall``: also run trafilatura's recall mode (fast: no fallback extractors) and
+    merge the lines only it found into the default output, in page order. On listings,
+    service and collection pages the default drops items its link-density test takes for
+    menus; the recall mode keeps them (measured in bench/README.md). Not on Chinese,
+    Japanese or Korean text: on portal pages the recall mode adds their menus and labels.
+    """
     tree = load_html(html) if isinstance(html, str) else html
     if tree is None:
         return MainContent("", [])
-    main = _run(tree, url, {**PLAIN_OPTIONS, **overrides})
+    options = {**PLAIN_OPTIONS, **overrides}
+    main = _run(tree, url, options)  # bare_extraction works on a copy: the tree is reusable
+    if merge_recall and detect_lang(main.text) not in _CJK_LANGS:
+        recall = _run(tree, url, {**options, "favor_recall": True, "fast": True})
+        main.text = merge_lines(main.text, recall.text)
     main.links = _links_in_text(tree, main.text, url)
     return main
+
+
+_CJK_LANGS = frozenset({"zh", "ja", "ko"})
+
+
+def merge_lines(first: str, second: str) -> str:
+    """``first``'s lines, with the lines only ``second`` has inserted where ``second`` has
+    them (the two aligned by difflib); a line is never repeated by the merge."""
+    a, b = first.splitlines(), second.splitlines()
+    seen = set(a)
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        out += a[i1:i2]
+        if op != "equal":
+            for line in b[j1:j2]:
+                if line not in seen:
+                    seen.add(line)
+                    out.append(line)
+    return "\n".join(out)
 
 
 def extract_main(
