@@ -282,15 +282,22 @@ def extract_plain(
     ``merge_recall``: also run trafilatura's recall mode (fast: no fallback extractors) and
     merge the lines only it found into the default output, in page order. On listings,
     service and collection pages the default drops items its link-density test takes for
-    menus; the recall mode keeps them (measured in bench/README.md). Not on Chinese,
-    Japanese or Korean text: on portal pages the recall mode adds their menus and labels.
+    menus; the recall mode keeps them (measured in bench/README.md). Only when the default
+    output is shorter than the page's prose (sentence-length blocks): on the tuning part
+    that held 87 % of the gain on 43 % of the pages, and the second run costs as much as
+    the first. Not on Chinese, Japanese or Korean text: on portal pages the recall mode
+    adds their menus and labels.
     """
     tree = load_html(html) if isinstance(html, str) else html
     if tree is None:
         return MainContent("", [])
     options = {**PLAIN_OPTIONS, **overrides}
     main = _run(tree, url, options)  # bare_extraction works on a copy: the tree is reusable
-    if merge_recall and detect_lang(main.text) not in _CJK_LANGS:
+    if (
+        merge_recall
+        and len("".join(main.text.split())) < _MERGE_BELOW * prose_chars(tree)
+        and detect_lang(main.text) not in _CJK_LANGS
+    ):
         recall = _run(tree, url, {**options, "favor_recall": True, "fast": True})
         main.text = merge_lines(main.text, recall.text)
     main.links = _links_in_text(tree, main.text, url)
@@ -298,6 +305,8 @@ def extract_plain(
 
 
 _CJK_LANGS = frozenset({"zh", "ja", "ko"})
+# Merge only when the default output has fewer characters than this share of the page's prose.
+_MERGE_BELOW = 1.0
 
 
 def merge_lines(first: str, second: str) -> str:
