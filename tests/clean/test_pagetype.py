@@ -186,11 +186,20 @@ def test_recall_lines_merge_in_page_order_and_never_repeat() -> None:
         "Intro paragraph.",
         "Item one teaser.",
         "Item two teaser.",
-        "Footer note",  # aligned against "Item three teaser.": ours first, then theirs
         "Item three teaser.",
+        "Footer note",
     ]
     assert merge_lines(default, "") == default
     assert merge_lines("", recall).splitlines() == recall.splitlines()[:-1]
+
+
+def test_merging_two_long_outputs_is_linear() -> None:
+    # a quadratic alignment took 40 s here: the per-page time limit would end the page
+    first = "\n".join(f"line {i}" for i in range(30_000))
+    second = "\n".join(f"line {i}" if i % 3 else f"other {i}" for i in range(30_000))
+    merged = merge_lines(first, second).splitlines()
+    assert len(merged) == 40_000
+    assert merged[:6] == ["other 0", "line 0", "line 1", "line 2", "other 3", "line 3"]
 
 
 def test_listing_service_and_collection_pages_merge_in_the_recall_modes_lines() -> None:

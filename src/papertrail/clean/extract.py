@@ -8,7 +8,6 @@ article text); formatting off (markdown marks would pollute the text).
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -310,19 +309,26 @@ _MERGE_BELOW = 1.0
 
 
 def merge_lines(first: str, second: str) -> str:
-    """``first``'s lines, with the lines only ``second`` has inserted where ``second`` has
-    them (the two aligned by difflib); a line is never repeated by the merge."""
-    a, b = first.splitlines(), second.splitlines()
+    """``first``'s lines, with the lines only ``second`` has inserted after the last line
+    the two share that ``second`` printed before them; a line is never repeated. Linear
+    in the lines (difflib's alignment took 40 s on two outputs of 30,000 lines)."""
+    a = first.splitlines()
+    anchor_of: dict[str, int] = {}
+    for i, line in enumerate(a):
+        anchor_of.setdefault(line, i)
+    after: dict[int, list[str]] = {}  # index in ``a`` (-1: before its first line) -> inserts
     seen = set(a)
-    out: list[str] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        out += a[i1:i2]
-        if op != "equal":
-            for line in b[j1:j2]:
-                if line not in seen:
-                    seen.add(line)
-                    out.append(line)
+    anchor = -1
+    for line in second.splitlines():
+        if line in anchor_of:
+            anchor = anchor_of[line]
+        elif line not in seen:
+            seen.add(line)
+            after.setdefault(anchor, []).append(line)
+    out = after.get(-1, [])
+    for i, line in enumerate(a):
+        out.append(line)
+        out += after.get(i, [])
     return "\n".join(out)
 
 
