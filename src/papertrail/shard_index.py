@@ -27,6 +27,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from . import sqlite_setup
 from .atomicfile import is_temp_name, remove_orphan, remove_orphans
 from .errors import StorageError
 from .record import ArticleRecord
@@ -131,7 +132,7 @@ def index_errors(clean_dir: Path) -> Iterator[None]:
     try:
         yield
     except sqlite3.Error as exc:
-        reason = "index_busy" if "locked" in str(exc) or "busy" in str(exc) else "index_failed"
+        reason = "index_busy" if sqlite_setup.is_busy(exc) else "index_failed"
         raise StorageError(f"{clean_dir / INDEX_NAME}: {exc}", reason=reason) from exc
 
 
@@ -147,9 +148,9 @@ def connect(clean_dir: Path) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.executescript(_DDL)
+            # several batch tasks open the index at once, right after a killed run's WAL
+            # recovery too: BUSY there is waited out (sqlite_setup), not a failed run
+            sqlite_setup.set_up(conn, _DDL, synchronous="FULL", timeout=60)
             # OR IGNORE: writers opening a new store at once race to stamp it, and the
             # loser's IntegrityError would otherwise read as a damaged index and delete it.
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(_SCHEMA),))

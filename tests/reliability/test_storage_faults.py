@@ -252,3 +252,75 @@ def test_processes_opening_a_new_cache_at_once_all_succeed(tmp_path: Path) -> No
         assert len(cache.get_many(f"2401.{n:05d}" for n in range(8))[1]) == 8
     finally:
         cache.close()
+
+
+OPEN_INDEX = """
+import sys, time
+from pathlib import Path
+from papertrail.shard_index import connect
+path, start = Path(sys.argv[1]), float(sys.argv[2])
+time.sleep(max(0.0, start - time.time()))
+connect(path).close()
+"""
+
+
+KILLED_WRITER = """
+import os, signal, sys
+from pathlib import Path
+from papertrail.shard_index import connect
+conn = connect(Path(sys.argv[1]))
+conn.execute("PRAGMA wal_autocheckpoint=0")
+for n in range(200):
+    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"k{n}", "x" * 2000))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_processes_opening_a_killed_runs_shard_index_at_once_all_succeed(tmp_path: Path) -> None:
+    """A flow's batch tasks open one store's index together (after a killed run, while its
+    WAL is being recovered): each waits its turn, none fails with "database is locked"."""
+    import sys
+    import time
+
+    killed = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(tmp_path)], timeout=60)
+    assert killed.returncode == -9  # its WAL is left behind, to be recovered by the next opener
+    start = time.time() + 2.0  # every process imported and waiting before anyone opens
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_INDEX, str(tmp_path), str(start)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 8, "\n".join(errors)
+
+
+def test_busy_sqlite_steps_are_retried_and_other_errors_are_not() -> None:
+    from papertrail.sqlite_setup import retry_while_busy
+
+    calls: list[int] = []
+
+    def busy_twice() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise sqlite3.OperationalError("database is locked")
+        return "done"
+
+    assert retry_while_busy(busy_twice, timeout=30) == "done" and len(calls) == 3
+
+    def broken() -> None:
+        calls.append(1)
+        raise sqlite3.OperationalError("no such table: papers")
+
+    calls.clear()
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        retry_while_busy(broken, timeout=30)
+    assert len(calls) == 1  # not a lock: not waited for
+
+    def always_busy() -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        retry_while_busy(always_busy, timeout=0)

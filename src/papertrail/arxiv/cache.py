@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from .. import sqlite_setup
 from ..closing import Closing
 from ..errors import StorageError
 from ..record import Paper
@@ -63,28 +64,10 @@ class PaperCache(Closing):
             raise StorageError(f"arXiv cache {self.path}: {exc}", reason="cache_failed") from exc
 
     def _set_up(self, busy_timeout: float) -> None:
-        """WAL mode and the tables, retried while another process holds the file.
-
-        Several processes opening a new cache at once (Dask workers, parallel runs) can
-        get SQLITE_BUSY from the journal-mode switch or the schema script without SQLite
-        calling its busy handler, so the wait is ours, bounded by ``busy_timeout``.
-        """
+        """WAL mode and the tables, waited for while another process opens the file (Dask
+        workers, parallel runs: see :mod:`papertrail.sqlite_setup`)."""
         self._db.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
-        deadline = time.monotonic() + busy_timeout
-        pause = 0.05
-        while True:
-            try:
-                mode = self._db.execute("PRAGMA journal_mode").fetchone()[0]
-                if str(mode).lower() != "wal":
-                    self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.executescript(_SCHEMA)
-                return
-            except sqlite3.OperationalError as exc:
-                busy = "locked" in str(exc) or "busy" in str(exc)
-                if not busy or time.monotonic() + pause > deadline:
-                    raise
-                time.sleep(pause)
-                pause = min(pause * 2, 1.0)
+        sqlite_setup.set_up(self._db, _SCHEMA, synchronous="FULL", timeout=busy_timeout)
 
     def _run(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
         with self._lock:

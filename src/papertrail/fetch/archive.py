@@ -28,7 +28,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from .. import __version__
+from .. import __version__, sqlite_setup
 from ..closing import Closing
 from ..document import Document, InputKind
 from ..errors import StorageError
@@ -101,11 +101,8 @@ class RawArchive(Closing):
             self._db = sqlite3.connect(
                 self.directory / INDEX_NAME, check_same_thread=False, timeout=30
             )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(
-                "PRAGMA synchronous=NORMAL"
-            )  # WAL: safe on app crash, no fsync per page
-            self._db.executescript(_SCHEMA)
+            # WAL with synchronous=NORMAL: safe on an app crash, no fsync per page
+            sqlite_setup.set_up(self._db, _SCHEMA, synchronous="NORMAL", timeout=30)
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open archive {self.directory}: {exc}") from exc
 

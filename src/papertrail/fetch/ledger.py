@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .. import sqlite_setup
 from ..closing import Closing
 from ..errors import StorageError
 
@@ -67,12 +68,8 @@ class Ledger(Closing):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(
-                "PRAGMA synchronous=NORMAL"
-            )  # WAL: safe on app crash, no fsync per page
-            self._db.execute(_SCHEMA)
-            self._db.commit()
+            # WAL with synchronous=NORMAL: safe on an app crash, no fsync per page
+            sqlite_setup.set_up(self._db, _SCHEMA, synchronous="NORMAL", timeout=30)
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open ledger {self.path}: {exc}", reason="ledger") from exc
         self._lock = threading.Lock()
