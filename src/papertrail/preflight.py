@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import sqlite_setup
 from .fetch.archive import INDEX_NAME as ARCHIVE_INDEX
 from .inputs import validate_inputs
 from .settings import Settings
@@ -62,7 +63,7 @@ def check_sqlite(path: Path, what: str, remedy: str) -> Problem | None:
         with contextlib.closing(sqlite3.connect(path, timeout=2)) as db:
             rows = db.execute("PRAGMA quick_check").fetchall()
     except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
+        if sqlite_setup.is_busy(exc):
             return None
         return Problem("corrupt_file", f"{what} {path} cannot be read ({exc}); {remedy}")
     except sqlite3.DatabaseError as exc:

@@ -59,15 +59,10 @@ class PaperCache(Closing):
             self._db = sqlite3.connect(
                 self.path, timeout=busy_timeout, check_same_thread=False, isolation_level=None
             )
-            self._set_up(busy_timeout)
+            # Dask workers and parallel runs open one cache at once: wait for each other
+            sqlite_setup.set_up(self._db, _SCHEMA, synchronous="FULL", timeout=busy_timeout)
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"arXiv cache {self.path}: {exc}", reason="cache_failed") from exc
-
-    def _set_up(self, busy_timeout: float) -> None:
-        """WAL mode and the tables, waited for while another process opens the file (Dask
-        workers, parallel runs: see :mod:`papertrail.sqlite_setup`)."""
-        self._db.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
-        sqlite_setup.set_up(self._db, _SCHEMA, synchronous="FULL", timeout=busy_timeout)
 
     def _run(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
         with self._lock:

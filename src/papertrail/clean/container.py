@@ -84,7 +84,7 @@ def narrow(tree: etree._Element) -> etree._Element:
     root = tree.makeelement("html", {})
     body = etree.SubElement(root, "body")
     node.tail = None
-    if any(next(iter(expr(node)), None) is not None for expr in BODY_XPATH):
+    if any(expr(node) for expr in BODY_XPATH):
         body.append(node)  # trafilatura finds the article's own element inside: its pick
     else:
         # Nothing inside is named like an article body (its element, if the page had one,

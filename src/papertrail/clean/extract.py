@@ -294,8 +294,9 @@ def extract_plain(
     main = _run(tree, url, options)  # bare_extraction works on a copy: the tree is reusable
     if (
         merge_recall
-        and len("".join(main.text.split())) < _MERGE_BELOW * prose_chars(tree)
         and detect_lang(main.text) not in _CJK_LANGS
+        # last: it walks the whole tree
+        and len("".join(main.text.split())) < _MERGE_BELOW * prose_chars(tree)
     ):
         recall = _run(tree, url, {**options, "favor_recall": True, "fast": True})
         main.text = merge_lines(main.text, recall.text)
@@ -317,13 +318,13 @@ def merge_lines(first: str, second: str) -> str:
     for i, line in enumerate(a):
         anchor_of.setdefault(line, i)
     after: dict[int, list[str]] = {}  # index in ``a`` (-1: before its first line) -> inserts
-    seen = set(a)
+    inserted: set[str] = set()
     anchor = -1
     for line in second.splitlines():
         if line in anchor_of:
             anchor = anchor_of[line]
-        elif line not in seen:
-            seen.add(line)
+        elif line not in inserted:
+            inserted.add(line)
             after.setdefault(anchor, []).append(line)
     out = after.get(-1, [])
     for i, line in enumerate(a):
