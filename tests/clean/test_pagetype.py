@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from importlib import resources
 
 from selectolax.lexbor import LexborHTMLParser
 
 from papertrail.clean import clean, clean_html
 from papertrail.clean.behaviour import BY_TYPE
-from papertrail.clean.extract import extract_plain, merge_lines
+from papertrail.clean.extract import extract_plain
 from papertrail.clean.pagetype import (
     MODEL_FILE,
     PAGE_TYPES,
@@ -177,37 +178,8 @@ def test_a_bare_page_the_model_routes_whole_page_still_gives_its_text() -> None:
     assert "arXiv:2307.00049" in result.text
 
 
-def test_recall_lines_merge_in_page_order_and_never_repeat() -> None:
-    default = "Title\nIntro paragraph.\nItem two teaser.\nFooter note"
-    items = ["Item one teaser.", "Item two teaser.", "Item three teaser."]
-    recall = "\n".join(["Title", "Intro paragraph.", *items, "Title"])
-    assert merge_lines(default, recall).splitlines() == [
-        "Title",
-        "Intro paragraph.",
-        "Item one teaser.",
-        "Item two teaser.",
-        "Item three teaser.",
-        "Footer note",
-    ]
-    assert merge_lines(default, "") == default
-    assert merge_lines("", recall).splitlines() == recall.splitlines()[:-1]
-
-
-def test_merging_two_long_outputs_is_linear() -> None:
-    # a quadratic alignment took 40 s here: the per-page time limit would end the page
-    first = "\n".join(f"line {i}" for i in range(30_000))
-    second = "\n".join(f"line {i}" if i % 3 else f"other {i}" for i in range(30_000))
-    merged = merge_lines(first, second).splitlines()
-    assert len(merged) == 40_000
-    assert merged[:6] == ["other 0", "line 0", "line 1", "line 2", "other 3", "line 3"]
-
-
-def test_listing_service_and_collection_pages_merge_in_the_recall_modes_lines() -> None:
-    # chosen on the tuning part: threads, documentation and products lose by it
-    merged = {t for t, b in BY_TYPE.items() if b.merge_recall}
-    assert merged == {"listing", "service", "collection"}
+def test_without_the_block_model_a_listing_is_trafilaturas_whole_page_text() -> None:
+    # the fallback when the model file is missing (tests/clean/test_blocks.py has the model)
     url = "https://example.org/weekly/"
-    default = extract_plain(LISTING, url).text
-    recall = extract_plain(LISTING, url, favor_recall=True, fast=True).text
-    result = clean_html(LISTING, url, behaviour=BY_TYPE["listing"])
-    assert result.text == merge_lines(default, recall)
+    behaviour = replace(BY_TYPE["listing"], select_blocks=False)
+    assert clean_html(LISTING, url, behaviour=behaviour).text == extract_plain(LISTING, url).text

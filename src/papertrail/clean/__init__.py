@@ -21,6 +21,7 @@ from trafilatura.utils import load_html
 from ..document import Document, Link, Metadata
 from ..errors import ExtractError
 from .behaviour import Behaviour, behaviour_for
+from .blocks import select as select_blocks
 from .extract import extract_main, extract_plain, untable_layout
 from .guard import defuse
 from .lines import LineFilter, filter_lines
@@ -39,7 +40,7 @@ from .textmeta import text_metadata
 from .textmode import extract_text
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
-EXTRACTOR_VERSION = "clean-1.6"
+EXTRACTOR_VERSION = "clean-1.7"
 
 # Pruned markup larger than this (characters) is extracted without trafilatura's fallbacks.
 FAST_EXTRACTION_ABOVE = 2_000_000
@@ -52,6 +53,7 @@ _SPACE = re.compile(r"\s+")
 _RETRY_GAIN = 1.5
 _URL = re.compile(r"https?://[^\s<>\"'，。、；）)】」]+")
 _URL_TRAILING = ".,;:!?"
+_CJK_LANGS = frozenset({"zh", "ja", "ko"})
 
 
 @dataclass(slots=True)
@@ -93,6 +95,11 @@ def clean_html(
         behaviour = behaviour_for(page_type)
     if behaviour.plain:
         plain = _clean_plain(html, url, behaviour, page_type)
+        if behaviour.select_blocks and plain.meta.lang not in _CJK_LANGS:
+            selected = select_blocks(parsed, page_type, plain.text)
+            if selected is not None:
+                plain.text = selected
+                plain.stats["blocks:selected"] += 1
         if chosen or _nonspace(plain.text):
             return plain
         # The model's whole-page path found nothing (a bare page of one paragraph, which
@@ -171,7 +178,6 @@ def _clean_plain(html: str, url: str | None, behaviour: Behaviour, page_type: st
     main = extract_plain(
         tree if tree is not None else html,
         url,
-        merge_recall=behaviour.merge_recall and not fast,
         **{**behaviour.options, **fast},
     )
     raw_lines = main.text.splitlines()

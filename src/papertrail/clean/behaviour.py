@@ -24,9 +24,9 @@ class Behaviour:
     container: bool = True  # narrow to the prose-density container before trafilatura
     options: dict[str, Any] = field(default_factory=dict)  # trafilatura overrides
     line_filter: bool = True  # the line post-filter of :mod:`.lines`
-    # plain path only: merge in the lines trafilatura's recall mode finds (items of a
-    # listing its default takes for menus); see :func:`.extract.extract_plain`
-    merge_recall: bool = False
+    # plain path only: the text is the blocks :mod:`.blocks`' model selects, trafilatura's
+    # output one of its features (not on Chinese, Japanese or Korean text: trained on none)
+    select_blocks: bool = False
 
 
 ARTICLE = Behaviour()
@@ -40,11 +40,14 @@ ARTICLE = Behaviour()
 # wcxb-dev 0.804 vs 0.805), and on the held-out part it was 0.495 vs trafilatura's 0.555.
 _WHOLE_PAGE = Behaviour(plain=True, line_filter=False)
 # Listings, service and collection pages: trafilatura's default drops items and feature
-# blocks that are mostly link text; the lines its recall mode adds (merged in page order)
-# scored better there on the tuning part with out-of-fold types (listing 0.730 -> 0.747,
-# service 0.747 -> 0.763, collection 0.641 -> 0.644) and worse on forums (0.709 -> 0.688:
-# reply chrome) and documentation (0.888 -> 0.879: navigation trees), which stay as they are.
-_WHOLE_PAGE_MERGED = Behaviour(plain=True, line_filter=False, merge_recall=True)
+# blocks that are mostly link text (a card that is one big link reads as a menu). There
+# the block model (:mod:`.blocks`) picks the text, trafilatura's output among its features
+# (clean-1.7). Tuning part, out of fold (bench/extraction/train_blocks.py --cv): listing
+# 0.588 -> 0.729, service 0.756 -> 0.814, collection 0.567 -> 0.645. Products lost by it
+# (0.634 -> 0.628), forums and documentation too (0.703 -> 0.614 and 0.911 -> 0.880 with the
+# first features): they stay without. clean-1.6 merged in trafilatura's recall reading
+# here instead (a second run): with the model it added nothing (0.839 with and without).
+_SELECTED = Behaviour(plain=True, line_filter=False, select_blocks=True)
 # Products: trafilatura's comments (reviews, Q&A boxes) are not the product's text: without
 # them tuning products 0.628 -> 0.634 (out-of-fold types 0.629 -> 0.633); forums need them.
 _PRODUCT = Behaviour(plain=True, line_filter=False, options={"include_comments": False})
@@ -52,7 +55,7 @@ BY_TYPE: dict[str, Behaviour] = {
     "article": ARTICLE,
     **{t: _WHOLE_PAGE for t in ("forum", "documentation")},
     "product": _PRODUCT,
-    **{t: _WHOLE_PAGE_MERGED for t in ("listing", "service", "collection")},
+    **{t: _SELECTED for t in ("listing", "service", "collection")},
 }
 
 

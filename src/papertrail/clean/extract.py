@@ -19,7 +19,6 @@ from trafilatura.xml import xmltotxt
 
 from ..document import Link
 from .container import narrow
-from .metadata import detect_lang
 
 TRAFILATURA_OPTIONS: dict[str, Any] = {
     "favor_precision": True,
@@ -273,64 +272,14 @@ def _links_in_text(tree: etree._Element, text: str, base: str | None) -> list[Li
     return links
 
 
-def extract_plain(
-    html: str | etree._Element, url: str | None, *, merge_recall: bool = False, **overrides: Any
-) -> MainContent:
-    """trafilatura's default extraction of the whole page, and the links printed in it.
-
-    ``merge_recall``: also run trafilatura's recall mode (fast: no fallback extractors) and
-    merge the lines only it found into the default output, in page order. On listings,
-    service and collection pages the default drops items its link-density test takes for
-    menus; the recall mode keeps them (measured in bench/README.md). Only when the default
-    output is shorter than the page's prose (sentence-length blocks): on the tuning part
-    that held 87 % of the gain on 43 % of the pages, and the second run costs as much as
-    the first. Not on Chinese, Japanese or Korean text: on portal pages the recall mode
-    adds their menus and labels.
-    """
+def extract_plain(html: str | etree._Element, url: str | None, **overrides: Any) -> MainContent:
+    """trafilatura's default extraction of the whole page, and the links printed in it."""
     tree = load_html(html) if isinstance(html, str) else html
     if tree is None:
         return MainContent("", [])
-    options = {**PLAIN_OPTIONS, **overrides}
-    main = _run(tree, url, options)  # bare_extraction works on a copy: the tree is reusable
-    if (
-        merge_recall
-        and detect_lang(main.text) not in _CJK_LANGS
-        # last: it walks the whole tree
-        and len("".join(main.text.split())) < _MERGE_BELOW * prose_chars(tree)
-    ):
-        recall = _run(tree, url, {**options, "favor_recall": True, "fast": True})
-        main.text = merge_lines(main.text, recall.text)
+    main = _run(tree, url, {**PLAIN_OPTIONS, **overrides})
     main.links = _links_in_text(tree, main.text, url)
     return main
-
-
-_CJK_LANGS = frozenset({"zh", "ja", "ko"})
-# Merge only when the default output has fewer characters than this share of the page's prose.
-_MERGE_BELOW = 1.0
-
-
-def merge_lines(first: str, second: str) -> str:
-    """``first``'s lines, with the lines only ``second`` has inserted after the last line
-    the two share that ``second`` printed before them; a line is never repeated. Linear
-    in the lines (difflib's alignment took 40 s on two outputs of 30,000 lines)."""
-    a = first.splitlines()
-    anchor_of: dict[str, int] = {}
-    for i, line in enumerate(a):
-        anchor_of.setdefault(line, i)
-    after: dict[int, list[str]] = {}  # index in ``a`` (-1: before its first line) -> inserts
-    inserted: set[str] = set()
-    anchor = -1
-    for line in second.splitlines():
-        if line in anchor_of:
-            anchor = anchor_of[line]
-        elif line not in inserted:
-            inserted.add(line)
-            after.setdefault(anchor, []).append(line)
-    out = after.get(-1, [])
-    for i, line in enumerate(a):
-        out.append(line)
-        out += after.get(i, [])
-    return "\n".join(out)
 
 
 def extract_main(

@@ -1,0 +1,270 @@
+"""Block selection: which of a page's text blocks are its content, by a small linear model.
+
+Listings, service and collection pages defeat trafilatura's rules: a card that is one big
+link looks like a menu, a feature grid like a sidebar. Here the page is cut into blocks
+(the text under each nearest block-level element) and each block is scored by logistic
+regression over binary features: its tag and ancestors' tags, class and id words, length,
+link density, punctuation, digits, capitals, position, whether trafilatura kept it (and its
+neighbours), and the page type crossed with the strongest of these. The blocks at or above
+the model's threshold are the text, in page order.
+
+The model is trained by ``bench/extraction/train_blocks.py`` on the tuning part of wcxb-dev
+only (labels: the blocks that best rebuild each page's gold text) and shipped as JSON in
+``models/``, loaded with no download. Without the model file the caller keeps trafilatura's
+output: the rules path is the fallback.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+MODEL_FILE = "blocks-1.json"
+
+# Elements that start a block: text belongs to the nearest of them above it.
+BLOCK_TAGS = frozenset(
+    {
+        *("p", "div", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "pre"),
+        *("blockquote", "dd", "dt", "dl", "section", "article", "header", "footer", "nav"),
+        *("aside", "main", "form", "table", "tr", "ul", "ol", "figcaption", "figure"),
+        *("address", "body", "caption", "label", "summary", "details", "center"),
+    }
+)
+# Text under these is never page text (code, styles, form controls, vector art).
+_SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "svg", "iframe", "select", "option", "button"}
+)
+# Ancestors whose presence says something (furniture, lists, tables, an article element).
+_CONTEXT_TAGS = frozenset(
+    {
+        *("nav", "header", "footer", "aside", "form", "article", "main", "ul", "ol", "table"),
+        *("li", "h1", "h2", "h3", "blockquote", "section", "dl", "figure"),
+    }
+)
+# Features crossed with the page type: what a block's length or link text means differs
+# between a listing and a service page.
+_CROSSED = ("tag", "in", "io", "io3", "ld", "nw", "pw", "rep", "h1")
+_WORD = re.compile(r"\w+")
+_CLASS_WORD = re.compile(r"[a-z]{3,}")
+_PUNCT = re.compile(r"[.,;:!?]")
+_ANCESTOR_CLASS_DEPTH = 6  # class/id words are read from this many ancestors
+_OWN_CLASS_WORDS = 8
+_ANCESTOR_CLASS_WORDS = 6  # per ancestor
+_SHORT_TEXT_WORDS = 4  # blocks this short also carry their text ("add to cart", "share")
+_PARTIAL_MATCH = 40  # characters: a long block is partly kept if its start or end is
+# Blocks times characters of trafilatura's text: up to this, each block is looked for inside
+# the text (about 0.1 s of substring scans); beyond it, among its lines.
+_SCAN_BUDGET = 200_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    node: LexborNode  # the block-level element
+    text: str  # its text, whitespace collapsed, without its child blocks' text
+    link_chars: int  # non-space characters of it inside <a>
+
+
+def segment(tree: LexborHTMLParser) -> list[Block]:
+    """The blocks of the page's body in document order (the tree is not changed)."""
+    body = tree.body
+    if body is None:
+        return []
+    parts: dict[int, tuple[LexborNode, list[str], list[int]]] = {}
+    last = -1  # the block the previous text went to
+    for node in body.traverse(include_text=True):
+        if node.tag != "-text":
+            continue
+        text = node.text_content
+        if not text or text.isspace():
+            continue
+        block = node.parent
+        in_link = False
+        while block is not None and block.tag not in BLOCK_TAGS:
+            if block.tag in _SKIP_TAGS:
+                break
+            in_link = in_link or block.tag == "a"
+            block = block.parent
+        if block is None or block.tag in _SKIP_TAGS:
+            continue
+        key = block.mem_id
+        entry = parts.get(key)
+        if entry is None:
+            entry = parts[key] = (block, [], [0])
+        elif key != last:
+            entry[1].append(" ")  # back after a child block: "done.<p>...</p>Next" is two words
+        last = key
+        entry[1].append(text)
+        if in_link:
+            entry[2][0] += len(text) - sum(map(str.isspace, text))
+    return [
+        Block(node, text, link[0])
+        for node, texts, link in parts.values()
+        if (text := " ".join("".join(texts).split()))
+    ]
+
+
+def _bin(x: float, edges: tuple[float, ...]) -> str:
+    for i, edge in enumerate(edges):
+        if x < edge:
+            return str(i)
+    return str(len(edges))
+
+
+def _class_words(node: LexborNode, limit: int) -> list[str]:
+    attrs = node.attributes
+    return _CLASS_WORD.findall(f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower())[
+        :limit
+    ]
+
+
+def _context(
+    node: LexborNode, known: dict[int, tuple[int, tuple[str, ...]]]
+) -> tuple[int, tuple[str, ...]]:
+    """How many elements ``node`` and its ancestors below <body> are, and which of them are
+    context tags (outermost first). Memoised in ``known``: linear in the page, not in its
+    blocks times their depth (200 levels of nesting over 30,000 blocks)."""
+    chain: list[LexborNode] = []
+    cur: LexborNode | None = node
+    while cur is not None and cur.tag not in ("body", "html") and cur.mem_id not in known:
+        chain.append(cur)
+        cur = cur.parent
+    depth, tags = known.get(cur.mem_id, (0, ())) if cur is not None else (0, ())
+    for element in reversed(chain):
+        depth += 1
+        if element.tag in _CONTEXT_TAGS:
+            tags = (*tags, element.tag or "")
+        known[element.mem_id] = (depth, tags)
+    return depth, tags
+
+
+def _build(node: LexborNode) -> str:
+    parent = node.parent
+    outer = f"{parent.tag}.{parent.attributes.get('class') or ''}" if parent is not None else ""
+    return f"{node.tag}.{node.attributes.get('class') or ''}/{outer}"
+
+
+def _kept(text: str, extracted: str) -> str:
+    """Whether trafilatura kept the block: "full", "part" or "no"."""
+    if text in extracted:
+        return "full"
+    if len(text) > _PARTIAL_MATCH and (
+        text[:_PARTIAL_MATCH] in extracted or text[-_PARTIAL_MATCH:] in extracted
+    ):
+        return "part"
+    return "no"
+
+
+def features(blocks: list[Block], page_type: str, extracted: str) -> list[list[str]]:
+    """Each block's binary features (strings); ``extracted``: trafilatura's text of the page."""
+    flat = " ".join(extracted.split())
+    if len(blocks) * len(flat) <= _SCAN_BUDGET:
+        kept = [_kept(b.text, flat) for b in blocks]
+    else:  # each substring test scans the whole text: whole lines only on huge pages
+        lines = {" ".join(line.split()) for line in extracted.splitlines()}
+        kept = ["full" if b.text in lines else "no" for b in blocks]
+    density = [b.link_chars / max(1, len(b.text) - b.text.count(" ")) for b in blocks]
+    ancestor_words: dict[int, list[str]] = {}  # mem_id -> class words (ancestors repeat)
+    contexts: dict[int, tuple[int, tuple[str, ...]]] = {}  # mem_id -> _context
+    n = len(blocks)
+    # Blocks built alike (tag and class, their parent's too) repeat on listings (cards) and
+    # in menus: how often a block's build recurs on the page.
+    builds = [_build(b.node) for b in blocks]
+    recurs = Counter(builds)
+    heading = next((i for i, b in enumerate(blocks) if b.node.tag == "h1"), None)
+    out: list[list[str]] = []
+    for i, block in enumerate(blocks):
+        node, text = block.node, block.text
+        words = _WORD.findall(text)
+        n_words = len(words)
+        chars = max(1, len(text) - text.count(" "))
+        f = [f"tag:{node.tag}"]
+        f += [f"cls:{w}" for w in _class_words(node, _OWN_CLASS_WORDS)]
+        parent = node.parent
+        depth, context = _context(parent, contexts) if parent is not None else (0, ())
+        f += [f"in:{tag}" for tag in context]
+        path = [parent.tag or ""] if parent is not None and depth else []
+        if depth > 1 and parent is not None and parent.parent is not None:
+            path.append(parent.parent.tag or "")
+        seen: set[str] = set()
+        for _ in range(min(depth, _ANCESTOR_CLASS_DEPTH)):
+            if parent is None:
+                break
+            key = parent.mem_id
+            if key not in ancestor_words:
+                ancestor_words[key] = _class_words(parent, _ANCESTOR_CLASS_WORDS)
+            seen.update(ancestor_words[key])
+            parent = parent.parent
+        f += [f"acls:{w}" for w in seen]
+        f.append("path:" + ">".join(path))
+        f.append("depth:" + _bin(depth, (3, 6, 9, 12, 16, 20)))
+        f.append("nw:" + _bin(n_words, (1, 2, 4, 8, 16, 32, 64, 128)))
+        f.append("ld:" + _bin(density[i], (0.01, 0.2, 0.5, 0.8, 0.99)))
+        f.append("pw:" + _bin(len(_PUNCT.findall(text)) / (n_words or 1), (0.01, 0.05, 0.1, 0.2)))
+        last = text[-1]
+        f.append("end:" + ("s" if last in ".!?。！？" else last if last in ":|»›>" else "o"))
+        f.append("dig:" + _bin(sum(c.isdigit() for c in text) / chars, (0.01, 0.1, 0.3, 0.6)))
+        capitals = sum(1 for w in words if w[:1].isupper())
+        f.append("cap:" + _bin(capitals / (n_words or 1), (0.1, 0.3, 0.6, 0.9)))
+        f.append("pos:" + _bin(i / n, (0.1, 0.2, 0.4, 0.6, 0.8, 0.9)))
+        f.append("rep:" + _bin(recurs[builds[i]], (2, 4, 10)))
+        f.append(
+            "h1:"
+            + (
+                "none"
+                if heading is None
+                else "at"
+                if i == heading
+                else "before"
+                if i < heading
+                else "after"
+            )
+        )
+        before = kept[i - 1] if i else "start"
+        after = kept[i + 1] if i + 1 < n else "end"
+        f += [f"io:{kept[i]}", f"pio:{before}", f"nio:{after}", f"io3:{before}|{kept[i]}|{after}"]
+        f.append("pld:" + (_bin(density[i - 1], (0.2, 0.8)) if i else "s"))
+        f.append("nld:" + (_bin(density[i + 1], (0.2, 0.8)) if i + 1 < n else "e"))
+        if n_words <= _SHORT_TEXT_WORDS:
+            f.append("txt:" + text.lower()[:30])
+        f += [f"{page_type}|{x}" for x in f if x.partition(":")[0] in _CROSSED]
+        f.append(f"type:{page_type}")
+        out.append(f)
+    return out
+
+
+@cache
+def _model() -> dict[str, object] | None:
+    try:
+        raw = resources.files(__package__).joinpath("models", MODEL_FILE).read_text("utf-8")
+    except (FileNotFoundError, OSError):
+        return None
+    return json.loads(raw)
+
+
+def probability(feats: list[str], model: dict[str, object]) -> float:
+    weights: dict[str, float] = model["weights"]  # type: ignore[assignment]
+    score = float(model["bias"]) + sum(weights.get(f, 0.0) for f in feats)  # type: ignore[arg-type]
+    return 1 / (1 + math.exp(-max(-50.0, min(50.0, score))))
+
+
+def select(tree: LexborHTMLParser, page_type: str, extracted: str) -> str | None:
+    """The page's content blocks as lines, or None (no model, or no block selected: the
+    caller keeps ``extracted``)."""
+    model = _model()
+    if model is None:
+        return None
+    blocks = segment(tree)
+    threshold: float = model["threshold"]  # type: ignore[assignment]
+    kept = [
+        block.text
+        for block, feats in zip(blocks, features(blocks, page_type, extracted), strict=True)
+        if probability(feats, model) >= threshold
+    ]
+    return "\n".join(kept) or None
