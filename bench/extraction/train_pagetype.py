@@ -23,7 +23,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
-from papertrail.clean.pagetype import MODEL_FILE, PAGE_TYPES, features, probabilities
+from papertrail.clean.pagetype import MODEL_FILE, PAGE_TYPES, decide, features, probabilities
 
 from .corpus import WCXB, find_corpus, load_set
 from .split import Part
@@ -89,10 +89,7 @@ def accuracy(model: dict[str, object], rows: list[tuple[set[str], str]]) -> str:
     hits: Counter[str] = Counter()
     totals: Counter[str] = Counter()
     for feats, label in rows:
-        probs = probabilities(feats, model)
-        best = "article"
-        if probs["article"] < MIN_ARTICLE_PROBABILITY:
-            best = max((t for t in probs if t != "article"), key=probs.__getitem__)
+        best = decide(probabilities(feats, model), MIN_ARTICLE_PROBABILITY)
         totals[label] += 1
         hits[label] += best == label
     per = ", ".join(f"{t} {hits[t]}/{totals[t]}" for t in PAGE_TYPES if totals[t])

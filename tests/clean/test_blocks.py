@@ -10,7 +10,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from papertrail.clean import clean_html
 from papertrail.clean.behaviour import BY_TYPE
-from papertrail.clean.blocks import MODEL_FILE, features, segment, select
+from papertrail.clean.blocks import MODEL_FILE, features, lost_the_text, segment, select
 
 PAGE = """<!doctype html><html><head><title>t</title><style>p{color:red}</style></head><body>
 <nav><ul><li><a href="/">Home</a></li><li><a href="/about">About us</a></li></ul></nav>
@@ -139,3 +139,13 @@ def test_a_huge_deep_page_is_read_in_linear_time() -> None:
     feats = features(blocks, "listing", extracted)
     assert "io:full" in feats[0] and "io:no" in feats[1]
     assert "depth:6" in feats[0]  # 150 levels: the deepest bin
+
+
+def test_a_selection_that_drops_trafilaturas_text_and_finds_little_else_is_not_used() -> None:
+    article = " ".join(f"Sentence {i} of the news story, with its facts." for i in range(40))
+    assert lost_the_text("Share this story. Subscribe now.", article)
+    assert not lost_the_text(article, article)
+    # a listing whose trafilatura text was its header: the model found the items instead
+    items = "\n".join(ITEM.format(n=n) for n in range(1, 9))
+    assert not lost_the_text(items, "This week's papers. Log in to read more.")
+    assert not lost_the_text("anything", "")

@@ -53,7 +53,8 @@ _SPACE = re.compile(r"\s+")
 _RETRY_GAIN = 1.5
 _URL = re.compile(r"https?://[^\s<>\"'，。、；）)】」]+")
 _URL_TRAILING = ".,;:!?"
-_CJK_LANGS = frozenset({"zh", "ja", "ko"})
+# Languages the block model never saw (no spaces between words: its counts mean nothing).
+CJK_LANGS = frozenset({"zh", "ja", "ko"})
 
 
 @dataclass(slots=True)
@@ -95,7 +96,7 @@ def clean_html(
         behaviour = behaviour_for(page_type)
     if behaviour.plain:
         plain = _clean_plain(html, url, behaviour, page_type)
-        if behaviour.select_blocks and plain.meta.lang not in _CJK_LANGS:
+        if behaviour.select_blocks and plain.meta.lang not in CJK_LANGS:
             selected = select_blocks(parsed, page_type, plain.text)
             if selected is not None:
                 plain.text = selected

@@ -135,13 +135,25 @@ def classify_tree(tree: LexborHTMLParser, url: str | None) -> str:
     page the model is unsure of takes its likeliest other type's path, which is
     trafilatura's own on the whole page for every type but the article."""
     model = _model()
+    feats = signals(tree, url) if model is not None else None
+    if model is None or feats is None:
+        return "article"  # nothing to judge by
+    threshold: float = model.get("min_article_probability", 0.5)  # type: ignore[assignment]
+    return decide(probabilities(feats, model), threshold)
+
+
+def signals(tree: LexborHTMLParser, url: str | None) -> set[str] | None:
+    """The page's :func:`features`, or None when its text is too short to judge."""
     body = tree.body
     text = body.text(deep=True, separator=" ") if body is not None else ""
-    if model is None or len(text.strip()) < _MIN_TEXT:
-        return "article"  # nothing to judge by
-    probs = probabilities(features(tree, url, text), model)
-    threshold: float = model.get("min_article_probability", 0.5)  # type: ignore[assignment]
-    if probs["article"] >= threshold:
+    if len(text.strip()) < _MIN_TEXT:
+        return None
+    return features(tree, url, text)
+
+
+def decide(probs: dict[str, float], min_article_probability: float) -> str:
+    """The article at ``min_article_probability`` or more, else the likeliest other type."""
+    if probs["article"] >= min_article_probability:
         return "article"
     return max((t for t in probs if t != "article"), key=probs.__getitem__)
 
