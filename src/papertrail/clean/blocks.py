@@ -8,10 +8,11 @@ link density, punctuation, digits, capitals, position, whether trafilatura kept 
 neighbours), and the page type crossed with the strongest of these. The blocks at or above
 the model's threshold are the text, in page order.
 
-The model is trained by ``bench/extraction/train_blocks.py`` on the tuning part of wcxb-dev
-only (labels: the blocks that best rebuild each page's gold text) and shipped as JSON in
-``models/``, loaded with no download. Without the model file the caller keeps trafilatura's
-output: the rules path is the fallback.
+The model is trained by ``bench/extraction/train_blocks.py`` on the tuning parts of
+wcxb-dev and en-scrapinghub (labels: the blocks that best rebuild each page's gold text;
+page types out of fold) and shipped as JSON in ``models/``, loaded with no download.
+trafilatura's text stays when there is no model file, when nothing is selected, and when
+the selection :func:`lost_the_text`.
 """
 
 from __future__ import annotations
