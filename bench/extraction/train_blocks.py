@@ -87,7 +87,7 @@ def rebuild(texts: list[str], gold: str) -> set[int]:
         trial = kept + bag
         size = sum(trial.values())
         f1 = 2 * sum((trial & want).values()) / (size + total) if size + total else 0.0
-        if f1 >= best:
+        if f1 > best:  # strictly: on a page whose gold is empty no block is content
             best, kept = f1, trial
             chosen.add(i)
     return chosen
