@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
@@ -34,7 +33,14 @@ from selectolax.lexbor import LexborHTMLParser
 
 from papertrail.clean import CJK_LANGS, clean_html
 from papertrail.clean.behaviour import BY_TYPE, behaviour_for
-from papertrail.clean.blocks import MODEL_FILE, features, lost_the_text, probability, segment
+from papertrail.clean.blocks import (
+    MODEL_FILE,
+    features,
+    lost_the_text,
+    probability,
+    segment,
+    word_bag,
+)
 from papertrail.clean.guard import defuse
 from papertrail.clean.metadata import detect_lang
 from papertrail.clean.pagetype import decide, signals
@@ -54,7 +60,6 @@ THRESHOLD = 0.4
 # Tuning pages read here, in train_pagetype's order. zh-wced is left out: Chinese pages
 # never take the block model (its word features mean nothing without spaces).
 SETS = (WCXB, "en-scrapinghub")
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(slots=True)
@@ -70,15 +75,11 @@ class PageRows:
     labels: list[bool]
 
 
-def _words(text: str) -> Counter[str]:
-    return Counter(w.lower() for w in _WORD.findall(text))
-
-
 def rebuild(texts: list[str], gold: str) -> set[int]:
     """The blocks whose union best rebuilds ``gold`` (greedy on word F1)."""
-    want = _words(gold)
+    want = word_bag(gold)
     total = sum(want.values())
-    bags = [(i, bag) for i, text in enumerate(texts) if (bag := _words(text))]
+    bags = [(i, bag) for i, text in enumerate(texts) if (bag := word_bag(text))]
     bags.sort(key=lambda ib: -sum((ib[1] & want).values()) / sum(ib[1].values()))
     chosen: set[int] = set()
     kept: Counter[str] = Counter()
@@ -144,7 +145,7 @@ def fit(pages: list[PageRows], l2: float = L2) -> dict[str, object]:
                     rows.append(len(labels))
                     cols.append(j)
             labels.append(float(label))
-            weights.append(max(1, len(_WORD.findall(text))))
+            weights.append(max(1, sum(word_bag(text).values())))
     r, c = np.array(rows), np.array(cols)
     y, sw = np.array(labels), np.array(weights, dtype=float)
     sw /= sw.mean()

@@ -17,16 +17,15 @@ the selection :func:`lost_the_text`.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .shipped import load_model
 
 MODEL_FILE = "blocks-1.json"
 
@@ -247,15 +246,6 @@ def features(blocks: list[Block], page_type: str, extracted: str) -> list[list[s
     return out
 
 
-@cache
-def _model() -> dict[str, object] | None:
-    try:
-        raw = resources.files(__package__).joinpath("models", MODEL_FILE).read_text("utf-8")
-    except (FileNotFoundError, OSError):
-        return None
-    return json.loads(raw)
-
-
 def probability(feats: list[str], model: dict[str, object]) -> float:
     weights: dict[str, float] = model["weights"]  # type: ignore[assignment]
     score = float(model["bias"]) + sum(weights.get(f, 0.0) for f in feats)  # type: ignore[arg-type]
@@ -265,7 +255,7 @@ def probability(feats: list[str], model: dict[str, object]) -> float:
 def select(tree: LexborHTMLParser, page_type: str, extracted: str) -> str | None:
     """The page's content blocks as lines, or None: no model, no block selected, or the
     selection :func:`lost_the_text` (the caller keeps ``extracted``)."""
-    model = _model()
+    model = load_model(MODEL_FILE)
     if model is None:
         return None
     blocks = segment(tree)
@@ -279,7 +269,8 @@ def select(tree: LexborHTMLParser, page_type: str, extracted: str) -> str | None
     return None if not text or lost_the_text(text, extracted) else text
 
 
-def _words(text: str) -> Counter[str]:
+def word_bag(text: str) -> Counter[str]:
+    """The lower-cased words of ``text``, counted (what the guard and the labels compare)."""
     return Counter(w.lower() for w in _WORD.findall(text))
 
 
@@ -289,8 +280,8 @@ def lost_the_text(selected: str, extracted: str) -> bool:
     else. Seen on news articles the page-type model sent to the listing path (one kept 8 %
     of its article); on the tuning part this guard fires on few pages (en-scrapinghub out
     of fold 0.963 -> 0.970, wcxb-dev 0.835 -> 0.834)."""
-    theirs = _words(extracted)
-    mine = _words(selected)
+    theirs = word_bag(extracted)
+    mine = word_bag(selected)
     total = sum(theirs.values())
     if not total:
         return False

@@ -12,17 +12,15 @@ the behaviour the pipeline was built for.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
-from functools import cache
-from importlib import resources
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from .metadata import detect_lang
+from .shipped import load_model
 
 PAGE_TYPES = ("article", "forum", "listing", "collection", "product", "service", "documentation")
 MODEL_FILE = "pagetype-2.json"
@@ -107,15 +105,6 @@ def features(tree: LexborHTMLParser, url: str | None, text: str | None = None) -
     return out
 
 
-@cache
-def _model() -> dict[str, object] | None:
-    try:
-        raw = resources.files(__package__).joinpath("models", MODEL_FILE).read_text("utf-8")
-    except (FileNotFoundError, OSError):
-        return None
-    return json.loads(raw)
-
-
 def probabilities(feats: set[str], model: dict[str, object]) -> dict[str, float]:
     """Softmax of the linear scores of each type."""
     weights: dict[str, dict[str, float]] = model["weights"]  # type: ignore[assignment]
@@ -134,7 +123,7 @@ def classify_tree(tree: LexborHTMLParser, url: str | None) -> str:
     and the one that costs most when wrong (it keeps one block), so it must be likely: a
     page the model is unsure of takes its likeliest other type's path, which is
     trafilatura's own on the whole page for every type but the article."""
-    model = _model()
+    model = load_model(MODEL_FILE)
     feats = signals(tree, url) if model is not None else None
     if model is None or feats is None:
         return "article"  # nothing to judge by
