@@ -36,6 +36,12 @@ def test_blocks_are_each_elements_own_text_in_document_order() -> None:
     assert tree.html == before  # scripts, buttons and options skipped, not removed
 
 
+def test_inline_elements_apart_in_the_markup_are_apart_in_the_block() -> None:
+    # a byline: name and date in inline elements with only a line break between them
+    html = '<div><span><a href="/u/alice">alice</a></span>\n<time>May 1</time><b>!</b></div>'
+    assert [b.text for b in segment(LexborHTMLParser(html))] == ["alice May 1!"]
+
+
 def test_features_say_whether_trafilatura_kept_the_block_and_cross_the_page_type() -> None:
     blocks = segment(LexborHTMLParser(PAGE))
     feats = features(blocks, "listing", "A paragraph with a link inside.\nsomething else")

@@ -80,11 +80,13 @@ def segment(tree: LexborHTMLParser) -> list[Block]:
         return []
     parts: dict[int, tuple[LexborNode, list[str], list[int]]] = {}
     last = -1  # the block the previous text went to
+    space = False  # whitespace came between the previous text and this one
     for node in body.traverse(include_text=True):
         if node.tag != "-text":
             continue
         text = node.text_content
         if not text or text.isspace():
+            space = space or bool(text)  # "<a>alice</a>\n<time>May 1</time>": two words
             continue
         block = node.parent
         in_link = False
@@ -99,9 +101,10 @@ def segment(tree: LexborHTMLParser) -> list[Block]:
         entry = parts.get(key)
         if entry is None:
             entry = parts[key] = (block, [], [0])
-        elif key != last:
+        elif key != last or space:
             entry[1].append(" ")  # back after a child block: "done.<p>...</p>Next" is two words
         last = key
+        space = False
         entry[1].append(text)
         if in_link:
             entry[2][0] += len(text) - sum(map(str.isspace, text))
