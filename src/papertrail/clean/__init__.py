@@ -38,9 +38,6 @@ from .pagetype import classify_tree
 from .prepass import prepass
 from .textmeta import text_metadata
 from .textmode import extract_text
-from .thread import complete as complete_thread
-from .thread import one_post_of
-from .thread import posts as thread_posts
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
 EXTRACTOR_VERSION = "clean-1.8"
@@ -104,26 +101,12 @@ def clean_html(
             if selected is not None:
                 plain.text = selected
                 plain.stats["blocks:selected"] += 1
-        if behaviour.complete_thread and (completed := complete_thread(html, plain.text)):
-            plain.text = completed
-            plain.stats["thread:completed"] += 1
         if chosen or _nonspace(plain.text):
             return plain
         # The model's whole-page path found nothing (a bare page of one paragraph, which
         # trafilatura's own cascade drops): the article rules may still find the text.
         behaviour = behaviour_for("article")
-    result = _clean_rules(parsed, html, url, behaviour, page_type)
-    # `parsed` is the pre-pass's pruned page now, read by nothing else: the thread's search
-    # may cut it further (no second parse on every article)
-    if not chosen and (found := thread_posts(parsed)) and one_post_of(found, result.text):
-        # A thread the page-type model took for an article: the rules path kept the post
-        # its container held (the opening post, or one answer); the thread is the text.
-        completed = complete_thread(html, result.text, found)
-        if completed is not None:
-            result.text = completed
-            result.page_type = "forum"
-            result.stats["thread:taken_for_article"] += 1
-    return result
+    return _clean_rules(parsed, html, url, behaviour, page_type)
 
 
 def _clean_rules(

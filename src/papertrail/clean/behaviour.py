@@ -27,9 +27,6 @@ class Behaviour:
     # plain path only: the text is the blocks :mod:`.blocks`' model selects, trafilatura's
     # output one of its features (not on Chinese, Japanese or Korean text: trained on none)
     select_blocks: bool = False
-    # plain path only: the thread's posts put back when trafilatura kept few of them
-    # (:mod:`.thread`)
-    complete_thread: bool = False
 
 
 ARTICLE = Behaviour()
@@ -55,14 +52,9 @@ _SELECTED = Behaviour(plain=True, line_filter=False, select_blocks=True)
 # Products: trafilatura's comments (reviews, Q&A boxes) are not the product's text: without
 # them tuning products 0.628 -> 0.634 (out-of-fold types 0.629 -> 0.633); forums need them.
 _PRODUCT = Behaviour(plain=True, line_filter=False, options={"include_comments": False})
-# Forums: trafilatura keeps one post or a few on many engines (Discourse, XenForo, Stack
-# Exchange); the thread's posts are put back when it kept under half of their words
-# (clean-1.8, :mod:`.thread`). Tuning part, out of fold (types too): forum 0.707 -> 0.745.
-_FORUM = Behaviour(plain=True, line_filter=False, complete_thread=True)
 BY_TYPE: dict[str, Behaviour] = {
     "article": ARTICLE,
-    "forum": _FORUM,
-    "documentation": _WHOLE_PAGE,
+    **{t: _WHOLE_PAGE for t in ("forum", "documentation")},
     "product": _PRODUCT,
     **{t: _SELECTED for t in ("listing", "service", "collection")},
 }
