@@ -36,8 +36,7 @@ from papertrail.clean.behaviour import BY_TYPE, behaviour_for
 from papertrail.clean.blocks import (
     MODEL_FILE,
     features,
-    lost_the_text,
-    probability,
+    pick,
     segment,
     word_bag,
 )
@@ -168,9 +167,7 @@ def fit(pages: list[PageRows], l2: float = L2) -> dict[str, object]:
 
 def selected(p: PageRows, model: dict[str, object], threshold: float) -> str:
     """The page's text as :func:`papertrail.clean.blocks.select` makes it."""
-    kept = [t for t, f in zip(p.texts, p.feats, strict=True) if probability(f, model) >= threshold]
-    text = "\n".join(kept)
-    return p.extracted if not text or lost_the_text(text, p.extracted) else text
+    return pick(p.texts, p.feats, model, threshold, p.extracted) or p.extracted
 
 
 def _score(set_name: str, outputs: list[tuple[str, str]]) -> float:

@@ -263,11 +263,21 @@ def select(tree: LexborHTMLParser, page_type: str, extracted: str) -> str | None
         return None
     blocks = segment(tree)
     threshold: float = model["threshold"]  # type: ignore[assignment]
-    kept = [
-        block.text
-        for block, feats in zip(blocks, features(blocks, page_type, extracted), strict=True)
-        if probability(feats, model) >= threshold
-    ]
+    texts = [block.text for block in blocks]
+    return pick(texts, features(blocks, page_type, extracted), model, threshold, extracted)
+
+
+def pick(
+    texts: list[str],
+    feats: list[list[str]],
+    model: dict[str, object],
+    threshold: float,
+    extracted: str,
+) -> str | None:
+    """The blocks of ``texts`` the model scores at ``threshold`` or more, as lines, or None
+    when none is or the selection :func:`lost_the_text` (also what the training script's
+    cross-validation scores, at other thresholds)."""
+    kept = [t for t, f in zip(texts, feats, strict=True) if probability(f, model) >= threshold]
     text = "\n".join(kept)
     return None if not text or lost_the_text(text, extracted) else text
 
