@@ -41,7 +41,6 @@ from papertrail.clean.blocks import (
     word_bag,
 )
 from papertrail.clean.guard import defuse
-from papertrail.clean.metadata import detect_lang
 from papertrail.clean.pagetype import decide, signals
 from papertrail.clean.pagetype import probabilities as type_probabilities
 
@@ -113,7 +112,8 @@ def types_out_of_fold(corpus: Path, pages: list[Page], folds: int = 3) -> list[s
 def page_rows(page: Page, predicted: str) -> PageRows:
     html = defuse(page.html)
     behaviour = behaviour_for(predicted)
-    extracted = clean_html(html, page.url, behaviour=replace(behaviour, select_blocks=False)).text
+    plain = clean_html(html, page.url, behaviour=replace(behaviour, select_blocks=False))
+    extracted = plain.text
     blocks = segment(LexborHTMLParser(html))
     texts = [b.text for b in blocks]
     chosen = rebuild(texts, page.gold)
@@ -123,7 +123,7 @@ def page_rows(page: Page, predicted: str) -> PageRows:
         page.page_type,
         page.gold,
         extracted,
-        behaviour.select_blocks and detect_lang(extracted) not in CJK_LANGS,
+        behaviour.select_blocks and plain.meta.lang not in CJK_LANGS,  # as clean_html decides
         texts,
         features(blocks, predicted, extracted),
         [i in chosen for i in range(len(texts))],
