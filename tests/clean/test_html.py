@@ -15,6 +15,11 @@ PARA = (
     "同时训练成本降低了一半，推理速度也快得多。"
 )
 
+PARA_EN = (
+    "The screen is bright enough for a sunny train platform, the keyboard is quiet, and the "
+    "fan stays silent through a day of documents, calls and browsing."
+)
+
 PORTAL = f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>谷歌提出Gecko：强大的检索性能 | 某某科技网</title>
 <meta name="author" content="田佳恬">
@@ -181,3 +186,23 @@ def test_paragraph_divs_only_for_sentence_length_inline_runs() -> None:
     )
     assert paragraph_divs(tree) == 2  # the first and the innermost div; not the menu or wrapper
     assert [el.tag for el in tree.iter("div", "p")] == ["p", "div", "div", "p"]
+
+
+def test_review_paragraph_naming_its_section_headings_is_kept() -> None:
+    """A paragraph that mentions a review's short section headings ("pros", "cons",
+    "price") is prose, not a one-line table of contents."""
+    intro = (
+        "This laptop improves on last year's model in price and battery life, and for most "
+        "buyers the pros clearly outweigh the cons; here is what we found after a month."
+    )
+    body = "".join(
+        f"<h2>{h}</h2><p>{' '.join([PARA_EN] * 2)}</p>" for h in ("Pros", "Cons", "Price")
+    )
+    page = (
+        '<html><head><title>Laptop review</title><meta property="og:type" content="article">'
+        f"</head><body><article><h1>Laptop review</h1><p>{intro}</p>{body}</article></body></html>"
+    )
+    result = clean_html(page, "https://example.com/2024/05/laptop-review")
+    assert result.page_type == "article"
+    assert intro in result.text
+    assert result.stats["line:toc"] == 0

@@ -166,3 +166,46 @@ def test_unlabelled_list_of_later_headings_is_the_authors_not_a_toc() -> None:
     result = filter_lines(lines)
     assert result.kept == lines
     assert result.stats["toc"] == 0
+
+
+def test_unlabelled_list_repeated_verbatim_as_headings_stays() -> None:
+    # a review's summary of its picks, each pick a section later: WCXB's gold keeps it
+    picks = ["Best overall: Kia EV6", "Best budget: Chevrolet Bolt", "Best range: Lucid Air"]
+    lines = ["Our picks at a glance", *picks]
+    for pick in picks:
+        lines += [pick, f"Why we chose the {pick.split(': ')[1]}, after a month of driving it."]
+    result = filter_lines(lines)
+    assert result.kept == lines
+    assert result.stats["toc"] == 0
+
+
+def test_paragraph_mentioning_later_headings_is_not_a_table_of_contents() -> None:
+    # space-free keys matched "pros" inside "improves": a review's paragraphs were dropped
+    lines = [
+        "This model improves on last year's in price, and the pros outweigh the cons for "
+        "most buyers; the battery is where it shines.",
+        "Pros",
+        "Long battery life and a bright screen.",
+        "Cons",
+        "Heavy.",
+        "Price",
+        "From $999.",
+    ]
+    result = filter_lines(lines)
+    assert result.kept == lines
+    assert result.stats["toc"] == 0
+
+
+def test_one_line_table_of_contents_is_dropped() -> None:
+    lines = [
+        "In this guide: Background and motivation / Training recipe / Results and analysis",
+        "Background and motivation",
+        "Why another model: the previous ones were slow to train.",
+        "Training recipe",
+        "We train on public data for two weeks.",
+        "Results and analysis",
+        "It beats the baseline on every benchmark we tried.",
+    ]
+    result = filter_lines(lines)
+    assert result.kept == lines[1:]
+    assert result.stats["toc"] == 1

@@ -40,7 +40,7 @@ from .textmeta import text_metadata
 from .textmode import extract_text
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
-EXTRACTOR_VERSION = "clean-1.8"
+EXTRACTOR_VERSION = "clean-1.9"
 
 # Pruned markup larger than this (characters) is extracted without trafilatura's fallbacks.
 FAST_EXTRACTION_ABOVE = 2_000_000

@@ -250,11 +250,22 @@ _TOC_LABEL = re.compile(
 )
 
 
+# Letters only: a heading is looked for as whole words ("pros" is not in "improves").
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+# A one-line table of contents is mostly its headings (the label and numbers aside).
+_TOC_LINE_COVER = 0.6
+
+
+def _words(line: str) -> str:
+    return f" {_NOT_LETTER.sub(' ', line.lower()).strip()} "
+
+
 def _toc_lines(lines: list[str]) -> set[int]:
-    """Indexes of a table of contents: a run of 3+ short lines each repeated later as a heading
-    (verbatim, or after a "目录/Contents" label), or one line that strings 3+ later headings
-    together. An unlabelled list whose items reappear as headings in other words ("• A" then
-    "1. A") is the author's own list of what the article covers, and stays."""
+    """Indexes of a table of contents: a run of 3+ short lines after a "目录/Contents" label,
+    each repeated later as a heading, or one line made mostly of 3+ later headings
+    ("目录 1) A 2) B 3) C"). An unlabelled list whose items reappear as headings is the
+    author's own list of what the article covers (WCXB's gold keeps such lists), and stays;
+    so does a paragraph that merely mentions short headings ("pros", "price") in passing."""
     keys = [line_key(line) for line in lines]
     short = [len(k) <= 40 for k in keys]
     drop: set[int] = set()
@@ -285,19 +296,21 @@ def _toc_lines(lines: list[str]) -> set[int]:
         while j < len(lines) and short[j] and next_after(j, j) is not None:
             j += 1
         labelled = i > 0 and bool(_TOC_LABEL.match(lines[i - 1]))
-        verbatim = all(keys[k] in keys[j:] for k in range(i, j))
-        if j - i >= 3 and (labelled or verbatim) and spread_headings(range(i, j)):
+        if j - i >= 3 and labelled and spread_headings(range(i, j)):
             drop.update(range(i, j))
             i = j
         else:
             i += 1
-    headings = [k for k, s in zip(keys, short, strict=True) if s and len(k) >= 4]
+    words = [_words(line) for line in lines]
+    headings = [j for j, k in enumerate(keys) if short[j] and len(k) >= 4 and words[j].strip()]
     for i, k in enumerate(keys):
-        if len(k) > 40 and sum(1 for h in headings if h != k and h in k) >= 3:
-            # one line made of later headings: "目录 1) A 2) B 3) C"
-            later = sum(1 for j in range(i + 1, len(keys)) if short[j] and keys[j] in k)
-            if later >= 3:
-                drop.add(i)
+        if len(k) <= 40:
+            continue
+        later = {words[j] for j in headings if j > i and words[j] in words[i]}
+        letters = len(words[i].replace(" ", ""))
+        covered = sum(len(h.replace(" ", "")) for h in later)
+        if len(later) >= 3 and covered >= _TOC_LINE_COVER * letters:
+            drop.add(i)
     return drop
 
 
