@@ -206,3 +206,26 @@ def test_review_paragraph_naming_its_section_headings_is_kept() -> None:
     assert result.page_type == "article"
     assert intro in result.text
     assert result.stats["line:toc"] == 0
+
+
+def test_code_comments_are_article_text_not_a_comment_section() -> None:
+    """A syntax highlighter names a code comment's span "hljs-comment": it is the
+    article's code, not a comment section (the pre-pass removed every one of them)."""
+    code = (
+        '<pre><code class="language-bash"><span class="hljs-comment"># stage the change, '
+        'then record it with a message</span>\ngit add notes.txt\ngit commit -m "notes"\n'
+        '<span class="hljs-comment"># the paper: https://arxiv.org/abs/2403.20327</span>\n'
+        "</code></pre>"
+    )
+    page = (
+        '<html><head><title>A brief intro to git</title><meta property="og:type" '
+        'content="article"></head><body><article><h1>A brief intro to git</h1>'
+        f"<p>{PARA_EN}</p>{code}<p>{PARA_EN}</p></article>"
+        '<div class="comments"><h3>Comments</h3><p>Nice post!</p></div></body></html>'
+    )
+    result = clean_html(page, "https://example.com/posts/2021/a-brief-intro-to-git")
+    assert result.page_type == "article"
+    assert "# stage the change, then record it with a message" in result.text
+    assert result.region is not None
+    assert "https://arxiv.org/abs/2403.20327" in result.region.text
+    assert "Nice post!" not in result.text

@@ -130,10 +130,15 @@ def chrome_in(
         totals = {}
         _prose(region, totals)
     limit = _ARTICLE_SHARE * max(totals.get(region, 0), 1)
+    # as in the pre-pass: inside code, class names are syntax tokens (hljs-comment)
+    in_code = {el for code in region.iter("pre", "code") for el in code.iter()}
     roots = [
         el
         for el in region.iterdescendants()
-        if isinstance(el.tag, str) and _looks_chrome(el) and totals.get(el, 0) < limit
+        if isinstance(el.tag, str)
+        and el not in in_code
+        and _looks_chrome(el)
+        and totals.get(el, 0) < limit
     ]
     roots += [el for el in _list_label_cuts(region) if totals.get(el, 0) < limit]
     inside: set[etree._Element] = set()

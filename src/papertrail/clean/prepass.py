@@ -21,6 +21,7 @@ _TEXT_CHARS = 150
 # A main-content hint is trusted when it holds at least this many characters.
 _MIN_HINT_CHARS = 80
 _SPACE = re.compile(r"\s+")
+_IN_CODE = "pre, code, pre [class], pre [id], code [class], code [id]"
 _HIDDEN_STYLE = re.compile(r"visibility\s*:\s*hidden|opacity\s*:\s*0(?![.\d])", re.I)
 
 
@@ -75,8 +76,11 @@ def _drop_class_id(tree: LexborHTMLParser, removed: Counter[str], skip: frozense
         return
     doomed: list[tuple[LexborNode, str]] = []
     doomed_ids: set[int] = set()
+    # Inside code, class names are a syntax highlighter's tokens (hljs-comment, token
+    # comment, pl-c): a code comment is article text, not a comment section.
+    in_code = {node.mem_id for node in body.css(_IN_CODE)}
     for node in body.css("[class], [id]"):  # document order: ancestors first
-        if node.tag in PROTECTED_TAGS:
+        if node.tag in PROTECTED_TAGS or node.mem_id in in_code:
             continue
         reason = _class_id_reason(node, skip)
         if reason is None or _has_ancestor_in(node, doomed_ids):
