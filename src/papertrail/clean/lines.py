@@ -9,6 +9,7 @@ a line longer than the cap is article prose that happens to mention the words an
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections import Counter
@@ -252,6 +253,7 @@ _TOC_LABEL = re.compile(
 
 # Letters only: a heading is looked for as whole words ("pros" is not in "improves").
 _NOT_LETTER = re.compile(r"[\W\d_]+")
+_DIGITS = re.compile(r"\d+")
 # A one-line table of contents is mostly its headings (the label and numbers aside).
 _TOC_LINE_COVER = 0.6
 
@@ -301,15 +303,27 @@ def _toc_lines(lines: list[str]) -> set[int]:
             i = j
         else:
             i += 1
-    words = [_words(line) for line in lines]
-    headings = [j for j, k in enumerate(keys) if short[j] and len(k) >= 4 and words[j].strip()]
+    drop.update(_one_line_tocs(lines, keys, short))
+    return drop
+
+
+def _one_line_tocs(lines: list[str], keys: list[str], short: list[bool]) -> set[int]:
+    """Long lines made mostly (_TOC_LINE_COVER of their letters) of 3+ later headings, each
+    found both in the line's letters (a fast test of every heading) and as whole words."""
+    letters = [_DIGITS.sub("", k) for k in keys]  # a line's words, run together
+    headings = [j for j, k in enumerate(keys) if short[j] and len(k) >= 4]
+    drop: set[int] = set()
     for i, k in enumerate(keys):
         if len(k) <= 40:
             continue
-        later = {words[j] for j in headings if j > i and words[j] in words[i]}
-        letters = len(words[i].replace(" ", ""))
+        line = letters[i]
+        found = [j for j in headings[bisect.bisect_right(headings, i) :] if letters[j] in line]
+        if len({letters[j] for j in found}) < 3:
+            continue
+        words = _words(lines[i])
+        later = {h for j in found if (h := _words(lines[j])).strip() and h in words}
         covered = sum(len(h.replace(" ", "")) for h in later)
-        if len(later) >= 3 and covered >= _TOC_LINE_COVER * letters:
+        if len(later) >= 3 and covered >= _TOC_LINE_COVER * len(words.replace(" ", "")):
             drop.add(i)
     return drop
 
