@@ -150,47 +150,61 @@ def test_author_from_an_author_or_byline_element(element: str, expected: str | N
     assert extract_page_metadata(load_html(page), page, None, "").author == expected
 
 
-def test_unlabelled_list_of_later_headings_is_the_authors_not_a_toc() -> None:
-    lines = [
-        "本周值得一读的三篇论文",
-        "• Pythia",
-        "• Llama 2",
-        "• QLoRA",
-        "1) Pythia",
-        "关于 Pythia 的一段正文，讲述了训练细节、分析和洞见。",
-        "2) Llama 2",
-        "关于 Llama 2 的一段正文。",
-        "3) QLoRA",
-        "关于 QLoRA 的一段正文。",
-    ]
-    result = filter_lines(lines)
-    assert result.kept == lines
-    assert result.stats["toc"] == 0
+_PICKS = ["Best overall: Kia EV6", "Best budget: Chevrolet Bolt", "Best range: Lucid Air"]
 
 
-def test_unlabelled_list_repeated_verbatim_as_headings_stays() -> None:
-    # a review's summary of its picks, each pick a section later: WCXB's gold keeps it
-    picks = ["Best overall: Kia EV6", "Best budget: Chevrolet Bolt", "Best range: Lucid Air"]
-    lines = ["Our picks at a glance", *picks]
-    for pick in picks:
-        lines += [pick, f"Why we chose the {pick.split(': ')[1]}, after a month of driving it."]
-    result = filter_lines(lines)
-    assert result.kept == lines
-    assert result.stats["toc"] == 0
-
-
-def test_paragraph_mentioning_later_headings_is_not_a_table_of_contents() -> None:
-    # space-free keys matched "pros" inside "improves": a review's paragraphs were dropped
-    lines = [
-        "This model improves on last year's in price, and the pros outweigh the cons for "
-        "most buyers; the battery is where it shines.",
-        "Pros",
-        "Long battery life and a bright screen.",
-        "Cons",
-        "Heavy.",
-        "Price",
-        "From $999.",
-    ]
+@pytest.mark.parametrize(
+    "lines",
+    [
+        pytest.param(
+            [
+                "本周值得一读的三篇论文",
+                "• Pythia",
+                "• Llama 2",
+                "• QLoRA",
+                "1) Pythia",
+                "关于 Pythia 的一段正文，讲述了训练细节、分析和洞见。",
+                "2) Llama 2",
+                "关于 Llama 2 的一段正文。",
+                "3) QLoRA",
+                "关于 QLoRA 的一段正文。",
+            ],
+            id="unlabelled list of later headings, in other words: the author's",
+        ),
+        pytest.param(
+            # a review's summary of its picks, each pick a section later: WCXB's gold keeps it
+            [
+                "Our picks at a glance",
+                *_PICKS,
+                *(
+                    line
+                    for pick in _PICKS
+                    for line in (
+                        pick,
+                        f"Why we chose the {pick.split(': ')[1]}, after a month of driving it.",
+                    )
+                ),
+            ],
+            id="unlabelled list repeated verbatim as headings",
+        ),
+        pytest.param(
+            # letters compared with the spaces taken out, "pros", "cons" and "price" were
+            # found in this paragraph and it went as a one-line table of contents
+            [
+                "This model improves on last year's in price, and the pros outweigh the cons "
+                "for most buyers; the battery is where it shines.",
+                "Pros",
+                "Long battery life and a bright screen.",
+                "Cons",
+                "Heavy.",
+                "Price",
+                "From $999.",
+            ],
+            id="paragraph mentioning later headings in passing",
+        ),
+    ],
+)
+def test_lists_and_paragraphs_naming_later_headings_are_not_a_toc(lines: list[str]) -> None:
     result = filter_lines(lines)
     assert result.kept == lines
     assert result.stats["toc"] == 0
