@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 from selectolax.lexbor import LexborHTMLParser
-from trafilatura.utils import load_html
 
 from ..document import Document, Link, Metadata
 from ..errors import ExtractError
@@ -38,6 +37,7 @@ from .pagetype import classify_tree
 from .prepass import prepass
 from .textmeta import text_metadata
 from .textmode import extract_text
+from .tree import load_tree
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
 EXTRACTOR_VERSION = "clean-1.9"
@@ -115,7 +115,7 @@ def _clean_rules(
     """Our rules: the pre-pass, the container, trafilatura inside it, the line filter."""
     page_prose = paragraph_chars(parsed)  # before the pre-pass, which prunes `parsed`
     pruned = prepass(parsed, hints=behaviour.hints, skip=behaviour.skip_rules)
-    tree = load_html(pruned.html)
+    tree = load_tree(pruned.html)
     # Metadata first: extraction consumes the tree. The pruned page is the better source:
     # without menus and sidebars the first byline in the text is the article's.
     meta = extract_page_metadata(tree, html, url, "") if tree is not None else Metadata()
@@ -170,7 +170,7 @@ def paragraph_chars(tree: LexborHTMLParser) -> int:
 
 def _clean_plain(html: str, url: str | None, behaviour: Behaviour, page_type: str) -> Extraction:
     """trafilatura's own cascade on the whole page (:func:`.extract.extract_plain`)."""
-    tree = load_html(html)
+    tree = load_tree(html)
     meta = extract_page_metadata(tree, html, url, "") if tree is not None else Metadata()
     # As on the rules path: the papers cited come from the article's region only, and its
     # link lines and section headings are marked so that trafilatura keeps them.

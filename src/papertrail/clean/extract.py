@@ -14,11 +14,11 @@ from urllib.parse import urljoin
 
 from lxml import etree
 from trafilatura import bare_extraction
-from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from ..document import Link
 from .container import narrow
+from .tree import load_tree
 
 TRAFILATURA_OPTIONS: dict[str, Any] = {
     "favor_precision": True,
@@ -274,7 +274,7 @@ def _links_in_text(tree: etree._Element, text: str, base: str | None) -> list[Li
 
 def extract_plain(html: str | etree._Element, url: str | None, **overrides: Any) -> MainContent:
     """trafilatura's default extraction of the whole page, and the links printed in it."""
-    tree = load_html(html) if isinstance(html, str) else html
+    tree = load_tree(html) if isinstance(html, str) else html
     if tree is None:
         return MainContent("", [])
     main = _run(tree, url, {**PLAIN_OPTIONS, **overrides})
@@ -302,7 +302,7 @@ def extract_main(
     """
     options = {**TRAFILATURA_OPTIONS, **overrides}
     trusted = _FAST_TRUSTED if cascade_below is None else cascade_below
-    tree = load_html(html) if isinstance(html, str) else html
+    tree = load_tree(html) if isinstance(html, str) else html
     if tree is None:
         return MainContent("", [])
     untable_layout(tree)
