@@ -6,7 +6,12 @@ import pytest
 from trafilatura.utils import load_html
 
 from papertrail.clean.lines import filter_lines, match_rule
-from papertrail.clean.metadata import detect_lang, extract_page_metadata, strip_site_suffix
+from papertrail.clean.metadata import (
+    _meta_author,
+    detect_lang,
+    extract_page_metadata,
+    strip_site_suffix,
+)
 
 
 @pytest.mark.parametrize(
@@ -148,6 +153,32 @@ def test_author_from_a_script_variable(script: str, expected: str | None) -> Non
 def test_author_from_an_author_or_byline_element(element: str, expected: str | None) -> None:
     page = f"<html><body>{element}<p>正文</p></body></html>"
     assert extract_page_metadata(load_html(page), page, None, "").author == expected
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ('var ct = "1712345678";', "2024-04-05"),
+        ("window.DATA = {publishTime: 1712345678};", "2024-04-05"),
+        # the first variable on the page, whichever its name
+        ('var create_time = "1600000000"; var ct = "1712345678";', "2020-09-13"),
+        ('var product_ct = "1712345678";', None),  # another variable
+        ('var ct = "17123456789";', None),  # not a Unix time of our era
+    ],
+)
+def test_published_from_a_script_variable(script: str, expected: str | None) -> None:
+    page = f"<html><head><script>{script}</script></head><body><p>正文</p></body></html>"
+    assert extract_page_metadata(load_html(page), page, None, "").published == expected
+
+
+def test_author_meta_in_order_of_trust_empty_ones_skipped() -> None:
+    page = (
+        '<html><head><meta property="og:article:author" content="Og Author">'
+        '<meta name="author" content="  "><meta property="article:author" content="Art Author">'
+        '<meta name="author" content="Jane Doe"></head><body><p>x</p></body></html>'
+    )
+    assert _meta_author(load_html(page)) == "Jane Doe"
+    assert _meta_author(load_html(page.replace("Jane Doe", ""))) == "Art Author"
 
 
 _PICKS = ["Best overall: Kia EV6", "Best budget: Chevrolet Bolt", "Best range: Lucid Air"]

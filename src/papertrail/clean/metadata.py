@@ -24,24 +24,28 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _LATIN = re.compile(r"[A-Za-z]")
-# Script variables holding a Unix publish time (``var ct = "1712345678"``). Found in two
-# steps, a 10-digit value first and then its name: one regex with the names up front costs
-# 3-10 ms on a 100-300 kB page (it tries the alternation at every position), this 0.5 ms.
-_TIMESTAMP_VALUE = re.compile(r"""[=:]\s*["']?(\d{10})(?!\d)""")
-_TIMESTAMP_NAME = re.compile(
-    r"""\b(?:ct|publish_time|create_time|pubtime|publishTime|createTime)\s*$"""
+# Script variables holding a Unix publish time (``var ct = "1712345678"``). One regex per
+# name, each starting with its literal name: the regex engine then jumps from one
+# occurrence of the name to the next (0.9 ms a page over the corpora). A regex starting
+# with the alternation of names tried it at every position (3-10 ms on a 100-300 kB page);
+# one for the value first (``= "1712345678"``), then its name, stopped at every "=" and
+# ":" of the page's scripts and styles (1.4 ms).
+_TIMESTAMP_NAMES = ("ct", "publish_time", "create_time", "pubtime", "publishTime", "createTime")
+_TIMESTAMPS = tuple(
+    re.compile(rf"""{name}\s*[=:]\s*["']?(\d{{10}})(?!\d)""") for name in _TIMESTAMP_NAMES
 )
-_NAME_WINDOW = 40
+# The <meta> elements naming an author, in order of trust
 _AUTHOR_META = (
-    "//meta[@name='author']/@content",
-    "//meta[@property='article:author']/@content",
-    "//meta[@property='og:article:author']/@content",
+    ("name", "author"),
+    ("property", "article:author"),
+    ("property", "og:article:author"),
 )
 # A Chinese personal name is 2-4 characters (a dot joins transliterated names).
 _NAME = r"[\u3400-\u9fff][\u3400-\u9fff·]{1,4}(?![\u3400-\u9fff])"
 _AUTHOR_LINE = re.compile(
     rf"(?:(?:作者|撰文|文)\s*[:：/／]|记者)\s*({_NAME}(?:[、\s]{{1,2}}{_NAME}){{0,3}})"
 )
+_AUTHOR_KEYS = ("作者", "文", "记者")  # every _AUTHOR_LINE match holds one
 # Starts with a literal so the regex engine can skip ahead to "var": with a leading \b (or a
 # lookbehind) it tried every position of the page (0.7 ms a page on zh-wced, 0.03 without).
 _JS_AUTHOR = re.compile(r"""var\s+author\s*=\s*["']([^"'<>]{2,40})["']""")
@@ -92,10 +96,32 @@ def _first(tree: etree._Element, xpaths: tuple[str, ...]) -> str | None:
 
 
 def _script_date(html: str) -> str | None:
-    for m in _TIMESTAMP_VALUE.finditer(html):
-        if _TIMESTAMP_NAME.search(html[max(0, m.start() - _NAME_WINDOW) : m.start()]):
-            return datetime.fromtimestamp(int(m.group(1)), tz=UTC).date().isoformat()
-    return None
+    """The first publish-time variable of the page (a name, not the end of a longer one)."""
+    first: tuple[int, str] | None = None
+    for pattern in _TIMESTAMPS:
+        for m in pattern.finditer(html):
+            before = html[m.start() - 1 : m.start()]
+            if before.isalnum() or before == "_":  # "product_ct = ...", not "ct = ..."
+                continue
+            if first is None or m.start() < first[0]:
+                first = (m.start(), m.group(1))
+            break
+    if first is None:
+        return None
+    return datetime.fromtimestamp(int(first[1]), tz=UTC).date().isoformat()
+
+
+def _meta_author(tree: etree._Element) -> str | None:
+    """The first non-empty author <meta> of the most trusted kind (one walk over <meta>)."""
+    found: dict[tuple[str, str], str] = {}
+    for meta in tree.iter("meta"):
+        for source in _AUTHOR_META:
+            attribute, name = source
+            if source in found or meta.get(attribute) != name:
+                continue
+            if value := " ".join((meta.get("content") or "").split()):
+                found[source] = value
+    return next((found[source] for source in _AUTHOR_META if source in found), None)
 
 
 def _is_url(value: str) -> bool:
@@ -106,7 +132,7 @@ def _is_url(value: str) -> bool:
 def _author(tree: etree._Element, html: str, traf_author: str | None) -> str | None:
     if traf_author and not _is_url(traf_author):
         return traf_author
-    if (found := _first(tree, _AUTHOR_META)) and not _is_url(found):
+    if (found := _meta_author(tree)) and not _is_url(found):
         return found
     # The XPath tests every element of the page (0.5 ms); the attribute values it looks for
     # must appear in the markup, which a substring search tells in microseconds.
@@ -119,7 +145,9 @@ def _author(tree: etree._Element, html: str, traf_author: str | None) -> str | N
         before = html[m.start() - 1 : m.start()]
         if not (before.isalnum() or before in ("_", "$")):  # "var", not "myvar"
             return m.group(1).strip()
-    if line := _AUTHOR_LINE.search(visible_text(tree)):  # built only when nothing else named one
+    text = visible_text(tree)  # built only when nothing else named one
+    # the regex has no literal to skip ahead by: a page without its keywords is not searched
+    if any(key in text for key in _AUTHOR_KEYS) and (line := _AUTHOR_LINE.search(text)):
         return " ".join(line.group(1).split())
     return None
 
