@@ -216,12 +216,13 @@ class LineFilter:
     stats: Counter[str] = field(default_factory=Counter)
 
 
-_SPACE = re.compile(r"[\s\u3000\xa0]+")
 _TABLE_EDGES = re.compile(r"^[\s|]+|[\s|]+$")
 
 
 def normalize(line: str) -> str:
-    return _SPACE.sub(" ", line).strip()
+    # str.split() splits on exactly what the regex [\s\u3000\xa0]+ did (\u3000 and \xa0
+    # are whitespace to Python too, as is every \s): the same line, 5x faster
+    return " ".join(line.split())
 
 
 def match_rule(line: str) -> LineRule | None:
@@ -262,13 +263,13 @@ def _words(line: str) -> str:
     return f" {_NOT_LETTER.sub(' ', line.lower()).strip()} "
 
 
-def _toc_lines(lines: list[str]) -> set[int]:
+def _toc_lines(lines: list[str], keys: list[str]) -> set[int]:
     """Indexes of a table of contents: a run of 3+ short lines after a "目录/Contents" label,
     each repeated later as a heading, or one line made mostly of 3+ later headings
     ("目录 1) A 2) B 3) C"). An unlabelled list whose items reappear as headings is the
     author's own list of what the article covers (WCXB's gold keeps such lists), and stays;
-    so does a paragraph that merely mentions short headings ("pros", "price") in passing."""
-    keys = [line_key(line) for line in lines]
+    so does a paragraph that merely mentions short headings ("pros", "price") in passing.
+    ``keys``: each line's :func:`line_key`."""
     short = [len(k) <= 40 for k in keys]
     drop: set[int] = set()
 
@@ -334,13 +335,14 @@ def filter_lines(lines: list[str]) -> LineFilter:
     result = LineFilter()
     cleaned = [normalize(line) for line in lines]
     cleaned = [line for line in cleaned if line]
-    toc = _toc_lines(cleaned)
+    keys = [line_key(line) for line in cleaned]  # once: the TOC test and the loop need them
+    toc = _toc_lines(cleaned, keys)
     previous = ""  # key of the last kept line
     for i, line in enumerate(cleaned):
         if i in toc:
             result.stats["toc"] += 1
             continue
-        key = line_key(line)
+        key = keys[i]
         if key == previous and key:
             result.stats["doubled"] += 1
             continue
