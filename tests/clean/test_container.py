@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from lxml import etree
-from trafilatura.utils import load_html
 
 from papertrail.clean import clean_html
 from papertrail.clean.container import choose_container, narrow
+from papertrail.clean.tree import load_tree
 
 PARA = (
     "研究团队提出了一种新的大模型训练方法，在多个基准测试上取得了显著提升，"
@@ -28,33 +28,33 @@ def _page(article: str, extra: str = "") -> str:
 
 
 def test_container_holds_the_prose_and_not_the_menus() -> None:
-    tree = load_html(_page("<h1>标题</h1>" + f"<p>{PARA}</p>" * 8))
+    tree = load_tree(_page("<h1>标题</h1>" + f"<p>{PARA}</p>" * 8))
     node = choose_container(tree)
     assert node is not None and node.get("class") == "c3"
 
 
 def test_one_paragraph_holding_everything_widens_to_its_parent() -> None:
-    tree = load_html(_page(f"<h2>小标题</h2><p>{PARA * 6}</p>"))
+    tree = load_tree(_page(f"<h2>小标题</h2><p>{PARA * 6}</p>"))
     node = choose_container(tree)
     assert node is not None and node.get("class") == "c3"  # the heading comes along
 
 
 def test_data_table_cells_count_as_article_text() -> None:
     rows = "".join(f"<tr><td>课程{i}</td><td>导师{i}</td><td>名额{i}</td></tr>" for i in range(60))
-    tree = load_html(_page(f"<table>{rows}</table>", extra=f"<p>{PARA}</p>"))
+    tree = load_tree(_page(f"<table>{rows}</table>", extra=f"<p>{PARA}</p>"))
     node = choose_container(tree)
     assert node is not None and node.tag == "table"
 
 
 def test_prose_split_between_two_places_leaves_the_page_whole() -> None:
     half = f"<p>{PARA}</p>" * 4
-    tree = load_html(_page(half, extra=half))
+    tree = load_tree(_page(half, extra=half))
     assert choose_container(tree) is None
     assert narrow(tree) is tree
 
 
 def test_too_little_prose_leaves_the_page_whole() -> None:
-    assert choose_container(load_html(_page(f"<p>{PARA}</p>"))) is None
+    assert choose_container(load_tree(_page(f"<p>{PARA}</p>"))) is None
 
 
 def test_clean_html_keeps_the_article_and_drops_the_menus() -> None:
@@ -67,7 +67,7 @@ def test_clean_html_keeps_the_article_and_drops_the_menus() -> None:
 def _narrowed(inner: str) -> etree._Element:
     """The first element under <body> once the page is narrowed to its container."""
     article = "".join(f"<p>{PARA}</p>" for _ in range(8))
-    root = narrow(load_html(_page(article + inner)))
+    root = narrow(load_tree(_page(article + inner)))
     return root.find("body")[0]
 
 

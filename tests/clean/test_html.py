@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from trafilatura.utils import load_html
 
 from papertrail.clean import EXTRACTOR_VERSION, clean, clean_html
 from papertrail.clean.extract import paragraph_divs, untable_layout
+from papertrail.clean.tree import load_tree
 from papertrail.document import Document
 from papertrail.errors import ExtractError
 
@@ -164,7 +164,7 @@ def test_article_typed_into_a_layout_cell_keeps_every_line() -> None:
     """Bare text split by <br> in one layout cell: each line becomes a paragraph."""
     lines = [f"第{i}条：{PARA}{PARA}" for i in range(1, 5)]
     cell = "<br>".join(lines) + "<br>附：招生专业及考试科目"
-    tree = load_html(_layout_page([cell]))
+    tree = load_tree(_layout_page([cell]))
     untable_layout(tree)
     paragraphs = ["".join(p.itertext()) for p in tree.iter("p")]
     assert paragraphs[:4] == lines
@@ -174,13 +174,13 @@ def test_article_typed_into_a_layout_cell_keeps_every_line() -> None:
 def test_comparable_prose_cells_are_a_listing_and_stay_divs() -> None:
     """Several posts of similar size (a blog archive, a forum thread): no single article."""
     post = "<br>".join([PARA * 2, PARA * 2])
-    tree = load_html(_layout_page([post, post]))
+    tree = load_tree(_layout_page([post, post]))
     untable_layout(tree)
     assert next(tree.iter("p"), None) is None
 
 
 def test_paragraph_divs_only_for_sentence_length_inline_runs() -> None:
-    tree = load_html(
+    tree = load_tree(
         f"<html><body><div>{PARA * 2}<b>加粗</b></div><div><a href='/'>首页</a> 新闻</div>"
         f"<div><div>{PARA * 2}</div></div></body></html>"
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from trafilatura.utils import load_html
 
 from papertrail.clean.lines import filter_lines, match_rule
 from papertrail.clean.metadata import (
@@ -12,6 +11,7 @@ from papertrail.clean.metadata import (
     extract_page_metadata,
     strip_site_suffix,
 )
+from papertrail.clean.tree import load_tree
 
 
 @pytest.mark.parametrize(
@@ -139,7 +139,7 @@ def test_language_from_characters() -> None:
 )
 def test_author_from_a_script_variable(script: str, expected: str | None) -> None:
     page = f"<html><head>{script}</head><body><p>正文</p></body></html>"
-    assert extract_page_metadata(load_html(page), page, None, "").author == expected
+    assert extract_page_metadata(load_tree(page), page, None, "").author == expected
 
 
 @pytest.mark.parametrize(
@@ -152,7 +152,7 @@ def test_author_from_a_script_variable(script: str, expected: str | None) -> Non
 )
 def test_author_from_an_author_or_byline_element(element: str, expected: str | None) -> None:
     page = f"<html><body>{element}<p>正文</p></body></html>"
-    assert extract_page_metadata(load_html(page), page, None, "").author == expected
+    assert extract_page_metadata(load_tree(page), page, None, "").author == expected
 
 
 @pytest.mark.parametrize(
@@ -168,7 +168,7 @@ def test_author_from_an_author_or_byline_element(element: str, expected: str | N
 )
 def test_published_from_a_script_variable(script: str, expected: str | None) -> None:
     page = f"<html><head><script>{script}</script></head><body><p>正文</p></body></html>"
-    assert extract_page_metadata(load_html(page), page, None, "").published == expected
+    assert extract_page_metadata(load_tree(page), page, None, "").published == expected
 
 
 def test_author_meta_in_order_of_trust_empty_ones_skipped() -> None:
@@ -177,8 +177,8 @@ def test_author_meta_in_order_of_trust_empty_ones_skipped() -> None:
         '<meta name="author" content="  "><meta property="article:author" content="Art Author">'
         '<meta name="author" content="Jane Doe"></head><body><p>x</p></body></html>'
     )
-    assert _meta_author(load_html(page)) == "Jane Doe"
-    assert _meta_author(load_html(page.replace("Jane Doe", ""))) == "Art Author"
+    assert _meta_author(load_tree(page)) == "Jane Doe"
+    assert _meta_author(load_tree(page.replace("Jane Doe", ""))) == "Art Author"
 
 
 _PICKS = ["Best overall: Kia EV6", "Best budget: Chevrolet Bolt", "Best range: Lucid Air"]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from trafilatura.utils import load_html
-
 from papertrail.clean.extract import _links_in_text
 from papertrail.clean.rules import COMMENTS_REASON, DROP_CLASS_ID, class_id_reason
+from papertrail.clean.tree import load_tree
 
 TOKENS = (
     *("main-nav", "Navbar", "breadcrumbs", "comment-list", "post_comments", "Disqus"),
@@ -31,7 +30,7 @@ def test_links_in_text_are_those_whose_label_is_printed() -> None:
     <a href="https://example.org/code">its code</a>.</p>
     <div><a href="/menu">Menu item</a><a href="#top">the paper</a>
     <a href="/abs/1">the paper</a></div></body></html>"""
-    tree = load_html(html)
+    tree = load_tree(html)
     links = _links_in_text(tree, "Read the paper and its code.", "https://example.org/a/")
     assert [(link.href, link.text) for link in links] == [
         ("https://example.org/abs/1", "the paper"),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from trafilatura.utils import load_html
 
 from papertrail.clean.extract import paragraph_divs, untable_layout
+from papertrail.clean.tree import load_tree
 
 _WORDS = st.text(alphabet="研究团队提出方法模型数据测试结果。，abc ", min_size=0, max_size=90)
 _PIECE = st.one_of(
@@ -30,7 +30,7 @@ def _text(tree: etree._Element) -> str:
 @given(st.lists(st.lists(_CELL, min_size=1, max_size=3), min_size=1, max_size=4))
 def test_layout_rewrites_keep_every_character(rows: list[list[str]]) -> None:
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    tree = load_html(f"<html><body><table>{body}</table><div>{rows[0][0]}</div></body></html>")
+    tree = load_tree(f"<html><body><table>{body}</table><div>{rows[0][0]}</div></body></html>")
     if tree is None:  # nothing parseable (e.g. only whitespace)
         return
     before = _text(tree)
