@@ -49,9 +49,12 @@ _AUTHOR_KEYS = ("作者", "文", "记者")  # every _AUTHOR_LINE match holds one
 # Starts with a literal so the regex engine can skip ahead to "var": with a leading \b (or a
 # lookbehind) it tried every position of the page (0.7 ms a page on zh-wced, 0.03 without).
 _JS_AUTHOR = re.compile(r"""var\s+author\s*=\s*["']([^"'<>]{2,40})["']""")
-_AUTHOR_ELEMENT = (
-    "//*[contains(@id, 'author') or contains(@class, 'author') or @rel='author'"
-    " or contains(@class, 'byline')]"
+# Elements whose id or class holds "author" or "byline", or rel="author", in page order.
+# Asked of the attributes (a union of the elements owning a matching one), not of every
+# element: half the cost of //*[contains(@id, 'author') or ...], same elements.
+_AUTHOR_ELEMENT = etree.XPath(
+    "//@id[contains(., 'author')]/.. | //@class[contains(., 'author') or contains(., 'byline')]/.."
+    " | //@rel[. = 'author']/.."
 )
 
 
@@ -134,10 +137,10 @@ def _author(tree: etree._Element, html: str, traf_author: str | None) -> str | N
         return traf_author
     if (found := _meta_author(tree)) and not _is_url(found):
         return found
-    # The XPath tests every element of the page (0.5 ms); the attribute values it looks for
+    # The XPath visits every id, class and rel of the page (0.7 ms); the values it looks for
     # must appear in the markup, which a substring search tells in microseconds.
     by_attribute = "author" in html or "byline" in html
-    for el in tree.xpath(_AUTHOR_ELEMENT)[:5] if by_attribute else ():
+    for el in _AUTHOR_ELEMENT(tree)[:5] if by_attribute else ():
         name = " ".join("".join(el.itertext()).split())
         if 2 <= len(name) <= 20 and not any(c in name for c in "：:|/"):
             return name
