@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 FoundBy = Literal[
     "link",  # an <a href> target (or a URL printed in text) on arxiv.org
@@ -25,6 +25,7 @@ FoundBy = Literal[
     "alphaxiv",  # alphaxiv.org/abs/<id>
     "ar5iv",  # ar5iv.org / ar5iv.labs.arxiv.org
     "semanticscholar",  # semanticscholar.org/arxiv/<id>
+    "paperscool",  # papers.cool/arxiv/<id>
 ]
 
 PageType = Literal[

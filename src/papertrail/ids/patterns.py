@@ -46,7 +46,8 @@ SITE_PATTERNS: tuple[SitePattern, ...] = (
         "link",
         "arxiv.org",
         re.compile(
-            rf"{_HOST_START}(?:(?:www|export|browse|lanl|xxx)\.)?arxiv\.org/+"
+            # two letters: arXiv's own country mirrors (cn.arxiv.org, de.arxiv.org ...)
+            rf"{_HOST_START}(?:(?:www|export|browse|lanl|xxx|[a-z]{{2}})\.)?arxiv\.org/+"
             rf"(?:(?:abs|pdf|html|format|ps|src|e-print)/+(?:arxiv:)?|abs/?\?(?:[^\s#]*?&)?id=)"
             rf"{_ID}(?:\.pdf)?{END_RE}",
             _FLAGS,
@@ -57,6 +58,15 @@ SITE_PATTERNS: tuple[SitePattern, ...] = (
         "lanl.gov",
         re.compile(
             rf"{_HOST_START}xxx\.lanl\.gov/+(?:abs|pdf|ps|format)/+{_ID}(?:\.pdf)?{END_RE}",
+            _FLAGS,
+        ),
+    ),
+    SitePattern(
+        "link",
+        "itp.ac.cn",
+        # arXiv's mirror in China (where cn.arxiv.org points), run by ITP-CAS
+        re.compile(
+            rf"{_HOST_START}xxx\.itp\.ac\.cn/+(?:abs|pdf|html|format)/+{_ID}(?:\.pdf)?{END_RE}",
             _FLAGS,
         ),
     ),
@@ -73,6 +83,12 @@ SITE_PATTERNS: tuple[SitePattern, ...] = (
         re.compile(
             rf"{_HOST_START}(?:www\.)?alphaxiv\.org/+(?:abs|overview|pdf)/+{_ID}{END_RE}", _FLAGS
         ),
+    ),
+    SitePattern(
+        "paperscool",
+        "papers.cool",
+        # Cool Papers (Kimi summaries of new arXiv papers), linked from Chinese roundups
+        re.compile(rf"{_HOST_START}(?:www\.)?papers\.cool/+arxiv/+{_ID}{END_RE}", _FLAGS),
     ),
     SitePattern(
         "semanticscholar",
