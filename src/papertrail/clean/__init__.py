@@ -38,9 +38,10 @@ from .prepass import prepass
 from .textmeta import text_metadata
 from .textmode import extract_text
 from .tree import load_tree
+from .wechat import source_link
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
-EXTRACTOR_VERSION = "clean-1.9"
+EXTRACTOR_VERSION = "clean-1.10"
 
 # Pruned markup larger than this (characters) is extracted without trafilatura's fallbacks.
 FAST_EXTRACTION_ABOVE = 2_000_000
@@ -87,6 +88,14 @@ def clean_html(
     """Article text, in-article links (absolute) and metadata of an HTML page.
 
     The page type (:mod:`.pagetype`) picks the :class:`.Behaviour` unless one is given."""
+    result = _clean_html(html, url, behaviour)
+    source = source_link(html)  # WeChat's "阅读原文": a link no element holds
+    if source is not None and all(link.href != source.href for link in result.links):
+        result.links.append(source)
+    return result
+
+
+def _clean_html(html: str, url: str | None, behaviour: Behaviour | None) -> Extraction:
     html = defuse(html)  # bound nesting and attributes: both parsers are quadratic in them
     page_type = "article"
     parsed = LexborHTMLParser(html)

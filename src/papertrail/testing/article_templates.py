@@ -149,7 +149,8 @@ def wechat(lines: list[str]) -> str:
         body.append(f'<section style="line-height:1.75em"><p>{spans}</p></section>')
     title = _esc(_title(lines))
     return f"""<!DOCTYPE html><html><head><meta charset="utf-8">
-<meta property="og:title" content="{title}"><title>{title}</title></head><body id="activity-detail">
+<meta property="og:title" content="{title}"><title>{title}</title>
+<script>var msg_title = '{title}'; var msg_source_url = '';</script></head><body id="activity-detail">
 <div class="rich_media_wrp"><div id="js_article" class="rich_media">
 <div class="rich_media_inner"><div class="rich_media_area_primary">
 <h1 class="rich_media_title" id="activity-name">{title}</h1>
