@@ -3,7 +3,8 @@
 A number shaped like a new-style id is taken only with arXiv context next to it, because
 roundups are full of look-alikes (amounts, measurements, reference numbers). Context is:
 - the word "arXiv" earlier on the same line, within :data:`WINDOW` characters;
-- a label right before it: ``论文:``, ``论文编号``, ``paper:``, ``preprint``, ``e-print``;
+- a label right before it: ``论文:``, ``论文编号``, ``paper:``, ``preprint``, ``e-print``,
+  BibTeX's ``eprint = {``;
 - an arXiv category right after it: ``2307.09288 [cs.CL]``;
 - square brackets around the number alone: ``[2307.09288]``, ``【2307.09288】``
   (the reference-list style of physics and of many Chinese roundups);
@@ -20,7 +21,7 @@ WINDOW = 40
 _ARXIV_WORD = re.compile(r"arxiv", re.IGNORECASE)
 _LABEL_BEFORE = re.compile(
     r"(?:论文|预印本|paper|preprint|e-?print)\s*(?:编号|号|id|no\.?|number|链接|地址|link)?"
-    r"\s*[:#]?\s*$",
+    r"\s*[:#=]?\s*[{\"]?\s*$",  # BibTeX too: eprint = {2307.09288}
     re.IGNORECASE,
 )
 _CATEGORY_AFTER = re.compile(
