@@ -9,6 +9,7 @@ from papertrail.clean.extract import paragraph_divs, untable_layout
 from papertrail.clean.tree import load_tree
 from papertrail.document import Document
 from papertrail.errors import ExtractError
+from papertrail.ids import extract_ids
 
 PARA = (
     "研究团队提出了一种新的大模型训练方法，在多个基准测试上取得了显著提升，"
@@ -229,3 +230,46 @@ def test_code_comments_are_article_text_not_a_comment_section() -> None:
     assert result.region is not None
     assert "https://arxiv.org/abs/2403.20327" in result.region.text
     assert "Nice post!" not in result.text
+
+
+@pytest.mark.parametrize(
+    "heading", ["<h2>References &amp; Sources</h2>", "<p><b>参考文献：</b></p>"]
+)
+def test_reference_list_is_article_text_and_its_papers_have_spans(heading: str) -> None:
+    """A reference list is one link per item, titled by the work: precision mode dropped
+    it whole (link density 1), and each paper's id had no place in the text."""
+    refs = (
+        '<li><a href="https://arxiv.org/abs/2404.12691">Data Authenticity, Consent, and '
+        "Provenance for AI are all broken</a></li>"
+        '<li><a href="https://example.org/berne">Berne Convention for the Protection of '
+        "Literary and Artistic Works</a></li>"
+    )
+    page = (
+        '<html><head><title>AI and your art</title><meta property="og:type" content="article">'
+        f"</head><body><article><h1>AI and your art</h1><p>{PARA_EN}</p><p>{PARA_EN}</p>"
+        f"{heading}<ul>{refs}</ul></article>"
+        '<div class="related"><h3>Related posts</h3><ul><li><a href="/a">Another post of '
+        "ours on a similar subject</a></li></ul></div></body></html>"
+    )
+    doc = Document(url="https://example.com/2025/12/ai-and-your-art", kind="http")
+    doc.markup = page
+    doc = extract_ids(clean(doc))
+    assert "Data Authenticity, Consent, and Provenance for AI are all broken" in doc.text
+    assert "Berne Convention for the Protection of Literary and Artistic Works" in doc.text
+    assert "Another post of ours" not in doc.text
+    [ref] = doc.arxiv
+    assert ref.span is not None
+    assert doc.text[ref.span[0] : ref.span[1]].startswith("Data Authenticity")
+
+
+def test_a_link_list_under_another_heading_is_left_to_the_extractor() -> None:
+    links = "".join(
+        f'<li><a href="/t/{i}">Topic number {i} of the forum</a></li>' for i in range(5)
+    )
+    page = (
+        '<html><head><title>Post</title><meta property="og:type" content="article">'
+        f"</head><body><article><h1>Post</h1><p>{PARA_EN}</p><p>{PARA_EN}</p>"
+        f"<h2>Popular topics</h2><ul>{links}</ul></article></body></html>"
+    )
+    result = clean_html(page, "https://example.com/2025/12/post")
+    assert "Topic number 3 of the forum" not in result.text

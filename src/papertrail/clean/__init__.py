@@ -28,6 +28,7 @@ from .links import (
     Region,
     chrome_in,
     keep_link_lines,
+    keep_reference_lists,
     mark_headings,
     read_region,
     region_and_prose,
@@ -220,6 +221,7 @@ def _read_article_region(tree: etree._Element, url: str | None) -> Region | None
     chrome = chrome_in(element, prose)
     region = read_region(element, url, chrome)
     keep_link_lines(element, chrome)
+    keep_reference_lists(element, chrome)
     mark_headings(element, chrome)
     return region
 

@@ -66,6 +66,13 @@ _LINE_LABEL = re.compile(
     r"论文|代码|项目|地址|链接|主页|原文|下载)[\w\s:：/-]{0,12}",
     re.IGNORECASE,
 )
+# The heading of an article's reference list (numbering, "#" and a colon allowed).
+_REFERENCES = re.compile(
+    r"[#\d.\s]*(?:references?(?:\s*(?:&|and)\s*sources?)?|sources?|bibliography|works cited|"
+    r"citations?|further reading|参考(?:文献|资料|链接|阅读)?|引用(?:文献)?|相关论文|论文链接)"
+    r"\s*[:：]?",
+    re.IGNORECASE,
+)
 _PAPERISH = re.compile(r"arxiv|10\.48550|/papers/\d{4}\.\d|\d{4}\.\d{4,5}", re.IGNORECASE)
 _URLISH = re.compile(r"(?:https?://|www\.)\S+|\S+\.\S+/\S*", re.IGNORECASE)
 
@@ -281,6 +288,33 @@ def keep_link_lines(region: etree._Element, chrome: set[etree._Element] | None =
             a.tag = "code" if RE_FILTER.match(label) else "span"
             for attr in list(a.attrib):
                 del a.attrib[attr]
+            unwrapped += 1
+    return unwrapped
+
+
+def keep_reference_lists(region: etree._Element, chrome: set[etree._Element] | None = None) -> int:
+    """Unwrap the ``<a>`` of a list under a "References" / "参考文献" heading.
+
+    An article's reference list is its own text (and, on our pages, where its papers are
+    named), but each item is one link titled by the work it cites: as links, precision
+    mode drops the whole list (link density 1). As plain text it stays, and a paper's
+    title there is where its id points. Returns how many anchors were unwrapped.
+    """
+    chrome = chrome_in(region) if chrome is None else chrome
+    unwrapped = 0
+    for block in list(region.iter("ul", "ol")):
+        if block in chrome:
+            continue
+        label = block.getprevious()
+        if label is None or label in chrome:
+            continue
+        if label.tag not in _HEADINGS and not _is_emphasis_line(label):
+            continue
+        if not _REFERENCES.fullmatch(_own_text(label)):
+            continue
+        for a in list(block.iter("a")):
+            a.tag = "span"
+            a.attrib.clear()
             unwrapped += 1
     return unwrapped
 
