@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from lxml import etree
 
 from papertrail.clean.lines import filter_lines, match_rule
 from papertrail.clean.metadata import (
@@ -179,6 +180,25 @@ def test_author_meta_in_order_of_trust_empty_ones_skipped() -> None:
     )
     assert _meta_author(load_tree(page)) == "Jane Doe"
     assert _meta_author(load_tree(page.replace("Jane Doe", ""))) == "Art Author"
+
+
+def test_page_metas_the_parser_left_in_the_body_still_count() -> None:
+    """libxml2 ends <head> at the first element it does not expect there: the tags after
+    it (og:title, og:site_name...) land in <body>, where trafilatura never looks."""
+    page = (
+        '<html><head><meta charset="utf-8"><title>94 | LessWrong</title><div id="announcer">'
+        '</div><meta property="og:title" content="Scalable End-to-End Interpretability">'
+        '<meta property="og:site_name" content="LessWrong"></head><body><article>'
+        '<h1 class="vote">\u03a9 48</h1><h1>Scalable End-to-End Interpretability</h1>'
+        '<meta itemprop="headline" content="A related post">'
+        f"<p>{' '.join(['A long enough paragraph of the post.'] * 8)}</p></article></body></html>"
+    )
+    tree = load_tree(page)
+    assert tree.xpath("//body//meta[@property='og:title']")  # where the parser put it
+    before = etree.tostring(tree)
+    meta = extract_page_metadata(tree, page, "https://www.lesswrong.com/posts/x", "")
+    assert (meta.title, meta.sitename) == ("Scalable End-to-End Interpretability", "LessWrong")
+    assert etree.tostring(tree) == before  # extraction reads this tree next: left as it was
 
 
 _PICKS = ["Best overall: Kia EV6", "Best budget: Chevrolet Bolt", "Best range: Lucid Air"]

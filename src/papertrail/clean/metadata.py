@@ -2,13 +2,14 @@
 
 trafilatura's metadata is the base; we fix what it gets wrong on these pages: it drops
 any author without a space (every Chinese name), misses the publish time WeChat keeps in
-a script variable (``var ct = "1712345678"``), and keeps the " | site name" suffix when
-``og:title`` is absent.
+a script variable (``var ct = "1712345678"``), keeps the " | site name" suffix when
+``og:title`` is absent, and reads no ``<meta>`` the parser left in ``<body>``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import re
 from datetime import UTC, datetime
 from urllib.parse import urljoin
@@ -114,6 +115,29 @@ def _script_date(html: str) -> str | None:
     return datetime.fromtimestamp(int(first[1]), tz=UTC).date().isoformat()
 
 
+_PAGE_METAS = etree.XPath("/html/head/meta | /html/body//meta[@content][@property or @name]")
+
+
+def _page_metas(tree: etree._Element) -> etree._Element:
+    """A page holding only a ``<head>`` of the page's ``<meta>`` tags, wherever they sit.
+
+    libxml2 ends ``<head>`` at the first element it does not expect there, and every tag
+    after it lands in ``<body>`` (seen on Next.js and news-site pages: ``og:title``,
+    ``author``, ``og:site_name`` all there). trafilatura reads ``//head/meta`` only, so
+    the title fell to its heading heuristics (a LessWrong post was titled by its vote
+    count, "Ω 48"). Of the ``<body>``'s tags only those naming a page property
+    (``property``/``name``) count: a microdata ``itemprop`` belongs to the element around
+    it. Copies: the page's own tree, which extraction reads next, is left as it is.
+    """
+    page = etree.Element("html")
+    head = etree.SubElement(page, "head")
+    for meta in _PAGE_METAS(tree):
+        copied = copy.copy(meta)  # (an attribute name the parser let through stays valid)
+        copied.tail = None
+        head.append(copied)
+    return page
+
+
 def _meta_author(tree: etree._Element) -> str | None:
     """The first non-empty author <meta> of the most trusted kind (one walk over <meta>)."""
     found: dict[tuple[str, str], str] = {}
@@ -175,7 +199,7 @@ def extract_page_metadata(
     # "metainfo" heuristics that drop Chinese names anyway); its cheap parts are used here:
     # <meta> tags, JSON-LD, title heuristics, and htmldate without the extensive search
     # (dateparser over free text: 30x the cost, and a guess).
-    meta = examine_meta(tree)
+    meta = examine_meta(_page_metas(tree))
     with contextlib.suppress(Exception):  # malformed JSON-LD is common; the rest still counts
         meta = extract_meta_json(tree, meta)
     meta.title = meta.title or extract_title(tree)
