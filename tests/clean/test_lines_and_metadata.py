@@ -182,6 +182,26 @@ def test_author_meta_in_order_of_trust_empty_ones_skipped() -> None:
     assert _meta_author(load_tree(page.replace("Jane Doe", ""))) == "Art Author"
 
 
+@pytest.mark.parametrize(
+    ("byline", "author"),
+    [
+        ('<div class="author">By Daniel Morris</div>', "Daniel Morris"),
+        ('<span class="byline">Text by Hunter Dukes</span>', "Hunter Dukes"),
+        ('<a class="author-link">Sign In</a><span class="author">Jane Roe</span>', "Jane Roe"),
+        ('<h3 class="author-title">About the Author</h3>', None),
+        ('<span class="author">admin</span>', None),
+        ('<span class="author">262588213843476</span>', None),
+        ('<span class="author">佚名</span>', None),
+    ],
+)
+def test_byline_labels_and_placeholder_accounts_are_not_authors(
+    byline: str, author: str | None
+) -> None:
+    page = f"<html><head><title>t</title></head><body>{byline}<p>text</p></body></html>"
+    meta = extract_page_metadata(load_tree(page), page, "https://example.com/a", "text")
+    assert meta.author == author
+
+
 def test_page_metas_the_parser_left_in_the_body_still_count() -> None:
     """libxml2 ends <head> at the first element it does not expect there: the tags after
     it (og:title, og:site_name...) land in <body>, where trafilatura never looks."""

@@ -156,22 +156,49 @@ def _is_url(value: str) -> bool:
     return value.startswith(("http://", "https://", "www."))
 
 
+# What sites put where a name goes: labels of the byline box and placeholder accounts.
+_NOT_NAMES = frozenset(
+    {
+        "author", "authors", "about the author", "about the authors", "topic author",
+        "admin", "administrator", "editor", "editors", "our editors", "staff", "guest",
+        "anonymous", "unknown", "sign in", "log in", "login", "by", "作者", "佚名", "匿名",
+        "管理员", "小编", "编辑",
+    }
+)  # fmt: skip
+_BY_PREFIX = re.compile(r"^(?:(?:text|words|written|posted|story)\s+)?by\s+", re.IGNORECASE)
+
+
+def _as_name(value: str | None) -> str | None:
+    """``value`` as an author name, or None when it cannot be one: a URL (sites put profile
+    URLs in ``article:author``), a number (an account id), or a label or placeholder account
+    ("Sign In", "About the Author", "admin"). A leading "By"/"Text by" goes."""
+    if not value:
+        return None
+    name = _BY_PREFIX.sub("", " ".join(value.split()))
+    if _is_url(name) or not any(c.isalpha() for c in name):
+        return None
+    return None if name.lower().rstrip(":：") in _NOT_NAMES else name
+
+
 def _author(tree: etree._Element, html: str, traf_author: str | None) -> str | None:
-    if traf_author and not _is_url(traf_author):
-        return traf_author
-    if (found := _meta_author(tree)) and not _is_url(found):
+    if found := _as_name(traf_author):
+        return found
+    if found := _as_name(_meta_author(tree)):
         return found
     # The XPath visits every id, class and rel of the page (0.7 ms); the values it looks for
     # must appear in the markup, which a substring search tells in microseconds.
     by_attribute = "author" in html or "byline" in html
     for el in _AUTHOR_ELEMENT(tree)[:5] if by_attribute else ():
         name = " ".join("".join(el.itertext()).split())
-        if 2 <= len(name) <= 20 and not any(c in name for c in "：:|/"):
-            return name
+        short = 2 <= len(name) <= 20 and not any(c in name for c in "：:|/")
+        if short and (found := _as_name(name)):
+            return found
     for m in _JS_AUTHOR.finditer(html):
         before = html[m.start() - 1 : m.start()]
         if not (before.isalnum() or before in ("_", "$")):  # "var", not "myvar"
-            return m.group(1).strip()
+            if found := _as_name(m.group(1)):
+                return found
+            break
     text = visible_text(tree)  # built only when nothing else named one
     # the regex has no literal to skip ahead by: a page without its keywords is not searched
     if any(key in text for key in _AUTHOR_KEYS) and (line := _AUTHOR_LINE.search(text)):
