@@ -126,3 +126,31 @@ def test_local_files_are_resource_records(make_settings: SettingsFactory, tmp_pa
         resources = [r for r in ArchiveIterator(fh) if r.rec_type == "resource"]
     assert len(resources) == 1
     assert resources[0].rec_headers.get_header("WARC-Target-URI") == doc.url
+
+
+def test_a_url_with_non_ascii_characters_is_fetched_archived_and_replayed(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    """An address pasted from a browser keeps its Chinese path or query. The page was
+    fetched, then warcio refused the non-ASCII request line and the page was lost
+    (``fetch:internal_UnicodeEncodeError``, on every run). The WARC request line is now
+    the request-target as sent: percent-encoded, like the server saw it."""
+    settings = make_settings()
+    urls = [server.url("/page/论文解读.html"), server.url("/page/search?q=大模型")]
+    fetched = _fetch_all(settings, [Document(url=u) for u in urls])
+    assert [d.errors for d in fetched] == [[], []]
+    assert all(d.raw for d in fetched)
+    replayed = {d.url: d for d in archived_documents(settings)}
+    assert set(replayed) == set(urls)
+    for doc in fetched:
+        assert _fields(replayed[doc.url]) == _fields(doc)
+    (warc,) = settings.raw_path.glob("*.warc.gz")
+    with open(warc, "rb") as fh:
+        lines = [
+            f"{r.http_headers.protocol} {r.http_headers.statusline}"
+            for r in ArchiveIterator(fh)
+            if r.rec_type == "request"
+        ]
+    sent = [r.path for r in server.requests("/page/")]
+    assert sorted(lines) == sorted(f"GET {path} HTTP/1.1" for path in sent)
+    assert all(line.isascii() for line in lines)

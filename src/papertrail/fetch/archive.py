@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
-from urllib.parse import urlsplit
 
+import httpx
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -113,10 +113,10 @@ class RawArchive(Closing):
         http_headers = StatusAndHeaders(
             status_line, list(exchange.headers), protocol=exchange.http_version
         )
-        target = urlsplit(exchange.url)
-        request_line = f"GET {target.path or '/'}{'?' + target.query if target.query else ''}"
         request_headers = StatusAndHeaders(
-            f"{request_line} HTTP/1.1", list(exchange.request_headers), is_http_request=True
+            f"GET {request_target(exchange.url)} HTTP/1.1",
+            list(exchange.request_headers),
+            is_http_request=True,
         )
 
         def write(writer: WARCWriter, date: str) -> None:
@@ -325,6 +325,13 @@ class RawArchive(Closing):
                 self._file.close()
                 self._file = None
             self._db.close()
+
+
+def request_target(url: str) -> str:
+    """The request-target as it went on the wire: httpx percent-encodes a path or query
+    holding non-ASCII characters (an address pasted from a browser, a Chinese file name),
+    and a WARC request line must be ASCII (warcio raised, and the fetched page was lost)."""
+    return httpx.URL(url).raw_path.decode("ascii")
 
 
 def _warc_date(when: datetime) -> str:
