@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -128,6 +129,43 @@ def test_redirect_records_final_url(server: HostileServer, fetcher: Fetcher) -> 
     doc = fetcher.fetch(Document(url=server.url("/redirect/chain/3")))
     assert doc.final_url == server.url("/page/chain-end")
     assert doc.url == server.url("/redirect/chain/3")
+
+
+@pytest.mark.parametrize(
+    ("location", "reason"),
+    [
+        ("javascript:alert(1)", "blocked_scheme"),
+        ("data:text/html,<p>hi</p>", "blocked_scheme"),
+        ("mailto:editor@example.org", "blocked_scheme"),
+        ("http://[::1/x", "bad_redirect"),
+    ],
+)
+def test_a_redirect_httpx_cannot_follow_is_refused_once_with_its_reason(
+    server: HostileServer, make_settings: SettingsFactory, location: str, reason: str
+) -> None:
+    """httpx builds the next request of a redirect even when told not to follow it, and
+    raised on these targets before the fetcher saw the answer: a refused scheme ended as
+    ``internal_InvalidURL``, a malformed target as ``connection_error`` asked 1 + retries
+    times. The fetcher follows redirects itself, so each is now refused by its own
+    checks, after one request."""
+    path = "/redirect/to?" + urlencode({"location": location})
+    with Fetcher(make_settings(fetch_retries=2), extractor_version="v1") as fetcher:
+        (doc,) = fetcher.fetch_many([Document(url=server.url(path))])
+    assert [(e.stage, e.reason) for e in doc.errors] == [("fetch", reason)], doc.errors
+    assert location in doc.errors[0].message
+    assert len(server.requests("/redirect/to")) == 1
+
+
+def test_a_url_httpx_refuses_to_build_is_a_bad_url(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    """A URL over httpx's length limit passes the input checks; it was
+    ``internal_InvalidURL``, now ``bad_url``, and nothing is sent."""
+    url = server.url("/page/" + "a" * 70_000)
+    with Fetcher(make_settings(), extractor_version="v1") as fetcher:
+        (doc,) = fetcher.fetch_many([Document(url=url)])
+    assert [(e.stage, e.reason) for e in doc.errors] == [("fetch", "bad_url")], doc.errors
+    assert server.requests("/page/") == []
 
 
 @pytest.mark.parametrize("codec", ["gbk", "gb18030", "big5", "utf-8-sig"])
