@@ -77,3 +77,28 @@ def test_outage_then_enrich_then_reprocess(
     assert summary["inputs"] >= 1 and summary["records_written"] == 0
     assert len(page_server.requests) == page_hits, "reprocess never fetches"
     assert current(out)[rec.article_id].version == 2
+
+
+def test_arxiv_switched_off_in_the_environment_stays_off(
+    prefect_server: str, page_server: PageServer, run_env: dict[str, str], tmp_path: Path
+) -> None:
+    """``PAPERTRAIL_ENRICH=false`` (docs/settings.md) was overridden by the flows'
+    ``enrich=True`` default: an offline run asked the arXiv API anyway (about a minute
+    of retries against an unreachable host). Flags and flow parameters now only switch
+    enrichment, title and description search off, never back on."""
+    off = ("ENRICH", "RESOLVE_TITLES", "RESOLVE_DESCRIPTIONS")
+    env = dict(run_env, PREFECT_API_URL=prefect_server)
+    env.update({f"PAPERTRAIL_{name}": "false" for name in off})
+    out = tmp_path / "clean"
+    with FakeArxivAPI() as api:
+        env["PAPERTRAIL_ARXIV_API_URL"] = api.url
+        url = page_server.url("/roundup.html")
+        code, summary = run_flow("flows.ingest", [url, "--out", str(out)], env)
+        assert code == 0, summary
+        code, again = run_flow("flows.reprocess", ["--out", str(out)], env)
+        assert code == 0, again
+        asked = list(api.requests)
+    assert asked == []
+    (rec,) = current(out).values()
+    assert rec.enrichment == "pending" and rec.papers == []
+    assert [a.id for a in rec.arxiv] == IDS
