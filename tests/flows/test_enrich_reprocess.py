@@ -102,3 +102,35 @@ def test_arxiv_switched_off_in_the_environment_stays_off(
     (rec,) = current(out).values()
     assert rec.enrichment == "pending" and rec.papers == []
     assert [a.id for a in rec.arxiv] == IDS
+
+
+def test_reprocess_refuses_a_damaged_archive_record_and_goes_on(
+    prefect_server: str, page_server: PageServer, run_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A WARC record cut short outside papertrail (a partial copy, a disk error) read back
+    as a shorter page without any error, and ``flows.reprocess`` wrote it as a new
+    current version of the article with a third of its text; a record that could not be
+    parsed at all stopped the reprocess run there. Each capture is now checked against
+    the checksum the index keeps: a damaged one gets a failure record
+    (``fetch:archive_unreadable``), the article keeps its good version, the rest go on."""
+    env = dict(run_env, PREFECT_API_URL=prefect_server, PAPERTRAIL_WARC_MAX_BYTES="1")
+    out = tmp_path / "clean"
+    urls = [page_server.url(p) for p in ("/roundup.html", "/roundup-gbk.html")]
+    code, summary = run_flow("flows.ingest", [*urls, "--out", str(out), "--no-enrich"], env)
+    assert code == 0, summary
+    good = {r.article_id: (r.version, r.text) for r in current(out).values()}
+    raw = Path(env["PAPERTRAIL_DATA_DIR"]) / "raw"
+    warcs = sorted(raw.glob("*.warc.gz"))
+    assert len(warcs) == 2  # one file per capture (WARC_MAX_BYTES=1)
+    first = warcs[0].read_bytes()
+    warcs[0].write_bytes(first[: len(first) // 2])
+    code, summary = run_flow("flows.reprocess", ["--out", str(out), "--no-enrich"], env)
+    assert code == 1, summary  # one input failed, and says why
+    assert summary["inputs"] == 2 and summary["failures_by_reason"] == {
+        "fetch:archive_unreadable": 1
+    }
+    (failures,) = out.glob("failures/*/*.jsonl")
+    (failed,) = [json.loads(line) for line in failures.read_text(encoding="utf-8").splitlines()]
+    assert failed["errors"][0]["reason"] == "archive_unreadable"
+    assert warcs[0].name in failed["errors"][0]["message"]
+    assert {r.article_id: (r.version, r.text) for r in current(out).values()} == good
