@@ -3,6 +3,7 @@ reason, and the rest of the batch goes on."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlencode
@@ -207,3 +208,39 @@ def test_local_file_errors_are_recorded(fetcher: Fetcher, tmp_path: Path) -> Non
     list(fetcher.fetch_many([gone, too_big]))
     assert [e.reason for e in gone.errors] == ["file_not_found"]
     assert [e.reason for e in too_big.errors] == ["too_large"]
+
+
+def test_a_gzip_body_cut_short_is_refused_and_the_good_version_stays(
+    make_settings: SettingsFactory,
+) -> None:
+    """A gzip body cut short (a proxy or CDN dropping the end, Content-Length matching
+    what it sent) decoded to part of the page with no error: the run wrote it as a new
+    current version of the article with the end of its text missing. It is now
+    ``fetch:bad_encoding`` and the good version stays current."""
+    import gzip
+
+    from papertrail.session import Session
+    from papertrail.testing.pages import Page, PageServer
+
+    html = (Path(__file__).parents[1] / "fixtures" / "pages" / "roundup.html").read_bytes()
+    zipped = gzip.compress(html)
+    settings = make_settings(enrich=False, process_workers=0)
+    with PageServer() as server:
+        url = server.url("/weekly")
+        for body in (zipped, zipped[: len(zipped) * 2 // 3]):  # whole, then cut short
+            server.add("/weekly", Page(body, headers=(("Content-Encoding", "gzip"),)))
+            session = Session(settings)
+            try:
+                session.run([url])
+            finally:
+                session.close()
+    records = [
+        json.loads(line)
+        for shard in sorted(settings.clean_path.glob("articles/*/*.jsonl"))
+        for line in shard.read_text(encoding="utf-8").splitlines()
+    ]
+    assert [r["version"] for r in records] == [1]
+    (failures,) = settings.clean_path.glob("failures/*/*.jsonl")
+    (failed,) = [json.loads(line) for line in failures.read_text(encoding="utf-8").splitlines()]
+    assert [(e["stage"], e["reason"]) for e in failed["errors"]] == [("fetch", "bad_encoding")]
+    assert "cut short" in failed["errors"][0]["message"]
