@@ -196,9 +196,15 @@ class Requester(Closing):
         deadline: float,
     ) -> Exchange:
         s = self.settings
+        # Validators (ETag, Last-Modified) go back byte for byte as the server sent them:
+        # they were read as latin-1 (_pairs), and httpx encodes str values as ASCII, so
+        # an ETag holding UTF-8 bytes failed every conditional request.
+        headers = [
+            (k.encode("ascii"), v.encode("latin-1", "replace")) for k, v in extra_headers.items()
+        ]
         try:
             request = self._client.build_request(
-                "GET", url, headers=extra_headers, timeout=timeout or s.fetch_timeout
+                "GET", url, headers=headers, timeout=timeout or s.fetch_timeout
             )
         except (httpx.InvalidURL, ValueError) as exc:  # IDNAError is a UnicodeError
             raise FetchError(f"{url}: not a valid URL ({exc})", reason="bad_url") from exc
