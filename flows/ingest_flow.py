@@ -104,10 +104,13 @@ def ingest(
     batch leaves only its counts and small per-input rows behind: memory stays flat
     however many URLs a run has.
     """
+    # A run's flags only switch features off: PAPERTRAIL_ENRICH=false (or titles,
+    # descriptions) stays off whatever the flow's defaults say.
+    env = Settings()
     overrides: dict[str, Any] = {
-        "enrich": enrich,
-        "resolve_titles": resolve_titles,
-        "resolve_descriptions": resolve_descriptions,
+        "enrich": enrich and env.enrich,
+        "resolve_titles": resolve_titles and env.resolve_titles,
+        "resolve_descriptions": resolve_descriptions and env.resolve_descriptions,
     }
     if out:
         overrides["clean_dir"] = Path(out)

@@ -38,7 +38,7 @@ def reprocess_batch(settings: Settings, docs: list[Document], shard: str) -> Bat
 def reprocess(out: str | None = None, enrich: bool = True, batch_size: int = 50) -> dict[str, Any]:
     """Re-clean every archived page and write records that changed."""
     announce_run()
-    overrides: dict[str, Any] = {"enrich": enrich}
+    overrides: dict[str, Any] = {"enrich": enrich and Settings().enrich}  # flags only turn off
     if out:
         overrides["clean_dir"] = Path(out)
     settings = Settings(**overrides)

@@ -182,3 +182,36 @@ def test_status_render_shows_last_and_next_runs() -> None:
     assert "last run: Completed at 2026-11-30T06:00:41+00:00 (scheduled): pages 3, " in text
     assert "next run: 2026-12-07T06:00:00+00:00" in text
     assert "weekly: 0 6 * * 1 -> discover-weekly" in text
+
+
+def test_a_damaged_shard_is_one_line_naming_it_not_a_traceback(env: Path) -> None:
+    """A shard cut short outside papertrail (a partial copy, a disk error) stops
+    ``papertrail.show`` (and ``flows.enrich``, ``discover``: every reader of the output
+    index); they printed a traceback, and now one line naming the file and the reason,
+    exit 1, as ``flows.ingest`` reports a stopped run."""
+    import os
+
+    from papertrail.session import Session
+    from papertrail.settings import Settings
+
+    from .conftest import FIXTURES
+
+    session = Session(Settings(enrich=False, process_workers=0))
+    try:
+        session.run([str(FIXTURES / "pages" / "roundup.html")])
+    finally:
+        session.close()
+    clean = env / "data" / "clean"
+    (shard,) = clean.glob("articles/*/*.jsonl")
+    data = shard.read_bytes()
+    shard.write_bytes(data[: data.index("本周".encode()) + 1])  # cut inside a character
+    for index in clean.glob("_index.sqlite*"):
+        index.unlink()  # rebuilt from the shards on the next open
+    result = subprocess.run(
+        [PYTHON, "-m", "papertrail.show", "https://example.org/news/2024/ml-weekly-15.html"],
+        cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == cli.EXIT_FAILED, result.stderr
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert result.stderr.startswith("error: ") and shard.name in result.stderr
+    assert "[corrupt_shard]" in result.stderr

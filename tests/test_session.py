@@ -6,6 +6,8 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
+
 from papertrail.session import Session
 from papertrail.settings import Settings
 
@@ -86,3 +88,25 @@ def test_discover_reports_each_source_and_one_broken_feed_sinks_nothing(tmp_path
     assert good["urls"] == [site.url("/a/1.html"), site.url("/a/2.html")]
     assert good["seen"] == 1 and good["error"] is None
     assert gone["urls"] == [] and "404" in gone["error"]
+
+
+def test_a_home_relative_data_dir_in_a_dot_env_file_goes_under_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``PAPERTRAIL_DATA_DIR=~/papertrail`` in a ``.env`` file (or a systemd unit, a work
+    pool's job variables: nothing expands ``~`` there) wrote the output to a directory
+    literally named ``~`` under the working directory."""
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    (work / ".env").write_text("PAPERTRAIL_DATA_DIR=~/papertrail\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("PAPERTRAIL_DATA_DIR", raising=False)
+    monkeypatch.chdir(work)
+    session = Session(Settings(enrich=False, process_workers=0))
+    try:
+        session.run([str(FIXTURES / "pages" / "roundup.html")])
+    finally:
+        session.close()
+    assert not (work / "~").exists()
+    assert len(list((home / "papertrail" / "clean" / "articles").glob("*/*.jsonl"))) == 1

@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 
 from . import __version__
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, PapertrailError
 from .settings import SERVER_PREFIX, ServerSettings, Settings
 
 EXIT_OK = 0
@@ -149,7 +149,9 @@ def echo(args: argparse.Namespace, *lines: str) -> None:
 
 
 def run(main: Callable[[], int]) -> int:
-    """Run an entry point's body: bad input becomes one line and exit status 2."""
+    """Run an entry point's body: bad input becomes one line and exit status 2; any other
+    papertrail error that stops it (storage: a damaged shard, a locked index) one line
+    with its reason and exit status 1, as ``flows.ingest`` reports a stopped run."""
     try:
         return main()
     except UsageError as exc:
@@ -158,6 +160,9 @@ def run(main: Callable[[], int]) -> int:
     except (ConfigError, InputError) as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
+    except PapertrailError as exc:  # a damaged shard, a locked index, a full disk
+        print(f"error: stopped: {exc.message} [{exc.reason}]", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -18,15 +18,24 @@ from .document import Document, InputKind
 from .errors import InputError
 
 FILE_KINDS: dict[str, InputKind] = {".html": "html_file", ".htm": "html_file", ".txt": "text_file"}
+# Invisible characters that copy-paste from web pages and chat apps leaves around a URL
+# (zero-width space, joiners, word joiner, a byte-order mark from a concatenated file);
+# str.strip() keeps them, and they made a good URL 404 with nothing visible to explain it.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+def _trim(text: str) -> str:
+    """``text`` without surrounding whitespace or invisible characters."""
+    return text.strip().strip(_INVISIBLE).strip()
 
 
 def make_document(arg: str) -> Document:
     """A Document for one argument, or :class:`InputError` naming what is wrong."""
-    if not isinstance(arg, str) or not arg.strip():
+    if not isinstance(arg, str) or not _trim(arg):
         raise InputError(
             "empty input: give an http(s) URL or a .html/.htm/.txt file", reason="empty_input"
         )
-    text = arg.strip()
+    text = _trim(arg)
     _check_utf8(text)
     try:
         parts = urlsplit(text)
@@ -92,7 +101,7 @@ def read_input_file(path: Path) -> list[str]:
             f"{path}: not UTF-8 text: byte 0x{data[offset]:02x} at offset {offset} (line {line})",
             reason="bad_encoding",
         ) from exc
-    lines = (ln.strip() for ln in text.splitlines())
+    lines = (_trim(ln) for ln in text.splitlines())
     return [ln for ln in lines if ln and not ln.startswith("#")]
 
 

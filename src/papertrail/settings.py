@@ -127,6 +127,27 @@ class Settings(BaseSettings):
         3, ge=0, le=60, description="Days after the article's date a described paper may carry."
     )
 
+    @field_validator(
+        "data_dir",
+        "raw_dir",
+        "clean_dir",
+        "sources_file",
+        "ledger_path",
+        "arxiv_cache_path",
+        "arxiv_limiter_path",
+    )
+    @classmethod
+    def _expand_home(cls, v: Path | None) -> Path | None:
+        """``~`` as a shell would expand it: a ``.env`` file, a systemd unit or a work
+        pool's job variables pass it literally, and the data went to a directory named
+        ``~`` under the working directory."""
+        if v is None:
+            return None
+        try:
+            return v.expanduser()
+        except RuntimeError:  # no home directory to expand to: keep it as written
+            return v
+
     @field_validator("arxiv_api_url")
     @classmethod
     def _http_url(cls, v: str) -> str:

@@ -126,3 +126,68 @@ def test_local_files_are_resource_records(make_settings: SettingsFactory, tmp_pa
         resources = [r for r in ArchiveIterator(fh) if r.rec_type == "resource"]
     assert len(resources) == 1
     assert resources[0].rec_headers.get_header("WARC-Target-URI") == doc.url
+
+
+def test_a_url_with_non_ascii_characters_is_fetched_archived_and_replayed(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    """An address pasted from a browser keeps its Chinese path or query. The page was
+    fetched, then warcio refused the non-ASCII request line and the page was lost
+    (``fetch:internal_UnicodeEncodeError``, on every run). The WARC request line is now
+    the request-target as sent: percent-encoded, like the server saw it."""
+    settings = make_settings()
+    urls = [server.url("/page/论文解读.html"), server.url("/page/search?q=大模型")]
+    fetched = _fetch_all(settings, [Document(url=u) for u in urls])
+    assert [d.errors for d in fetched] == [[], []]
+    assert all(d.raw for d in fetched)
+    replayed = {d.url: d for d in archived_documents(settings)}
+    assert set(replayed) == set(urls)
+    for doc in fetched:
+        assert _fields(replayed[doc.url]) == _fields(doc)
+    (warc,) = settings.raw_path.glob("*.warc.gz")
+    with open(warc, "rb") as fh:
+        lines = [
+            f"{r.http_headers.protocol} {r.http_headers.statusline}"
+            for r in ArchiveIterator(fh)
+            if r.rec_type == "request"
+        ]
+    sent = [r.path for r in server.requests("/page/")]
+    assert sorted(lines) == sorted(f"GET {path} HTTP/1.1" for path in sent)
+    assert all(line.isascii() for line in lines)
+
+
+@pytest.mark.parametrize("damage", ["cut", "overwritten"])
+def test_a_damaged_capture_comes_back_as_a_failure_and_the_rest_replay(
+    server: HostileServer, make_settings: SettingsFactory, damage: str
+) -> None:
+    """A WARC file cut short read back as a shorter page with no error (reprocess then
+    wrote it as a new version); overwritten bytes raised warcio's ``ArchiveLoadFailed``
+    out of the archive and stopped the replay. Both are now a document failed with
+    ``fetch:archive_unreadable`` naming the file, and the other captures replay."""
+    settings = make_settings(warc_max_bytes=1)  # one file per capture
+    urls = [server.url(f"/page/d{i}") for i in range(3)]
+    fetched = {d.url: d for d in _fetch_all(settings, [Document(url=u) for u in urls])}
+    with Fetcher(settings, extractor_version="v1") as fetcher:
+        fetcher.confirm(fetched.values())  # as after a committed write
+    with RawArchive(settings.raw_path) as archive:
+        victim = archive.latest(urls[1])
+    assert victim is not None
+    path = settings.raw_path / victim.warc_file
+    data = path.read_bytes()
+    if damage == "cut":
+        path.write_bytes(data[: victim.offset + victim.length // 2])
+    else:
+        path.write_bytes(data[: victim.offset] + b"GARBAGE" * 40 + data[victim.offset + 280 :])
+    replayed = {d.url: d for d in archived_documents(settings)}
+    assert set(replayed) == set(urls)
+    (error,) = replayed[urls[1]].errors
+    assert (error.stage, error.reason) == ("fetch", "archive_unreadable")
+    assert victim.warc_file in error.message and replayed[urls[1]].raw is None
+    for url in (urls[0], urls[2]):
+        assert _fields(replayed[url]) == _fields(fetched[url])
+    # a new extractor re-cleans archived pages without fetching; this one is fetched again
+    asked = len(server.requests("/page/d1"))
+    with Fetcher(settings, extractor_version="v2") as fetcher:
+        (again,) = fetcher.fetch_many([Document(url=urls[1])])
+    assert not again.errors and again.raw == fetched[urls[1]].raw
+    assert len(server.requests("/page/d1")) == asked + 1

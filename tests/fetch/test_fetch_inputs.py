@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from papertrail.errors import InputError
-from papertrail.inputs import make_document, validate_inputs
+from papertrail.inputs import make_document, read_input_file, validate_inputs
+from papertrail.settings import Settings
 
 
 def test_http_urls() -> None:
@@ -74,3 +76,35 @@ def test_validate_inputs_reports_every_bad_argument(tmp_path: Path) -> None:
     assert [d.kind for d in docs] == ["http", "text_file"]
     assert [e.reason for e in errors] == ["file_not_found", "unsupported_scheme"]
     assert "nope.html" in errors[0].message
+
+
+def test_invisible_characters_around_urls_in_a_from_file_are_dropped(
+    tmp_path: Path, make_settings: Callable[..., Settings]
+) -> None:
+    """A ``--from`` list pasted from a chat app or a web page (zero-width spaces after a
+    URL, a word joiner before one) or two lists saved with a BOM and concatenated: the
+    URL with a trailing zero-width space was fetched with it (``%E2%80%8B``), a 404 with
+    nothing visible to explain it, and the second BOM made its line (and a comment after
+    it) an unknown file that refused the whole run."""
+    from papertrail.preflight import preflight
+    from papertrail.session import Session
+    from papertrail.testing.pages import Page, PageServer
+
+    html = (Path(__file__).parents[1] / "fixtures" / "pages" / "roundup.html").read_bytes()
+    with PageServer() as server:
+        urls = [server.add(f"/p{i}", Page(html.replace(b"canonical", b"x"))) for i in range(3)]
+        listing = tmp_path / "urls.txt"
+        first = f"\ufeff# first list\r\n{urls[0]}\u200b\r\n\u2060{urls[1]}\r\n"
+        second = f"\ufeff# second list\n{urls[2]}\u200b\u200b\n"
+        listing.write_bytes(first.encode() + second.encode())
+        inputs = read_input_file(listing)
+        settings = make_settings(enrich=False, process_workers=0)
+        assert preflight(settings, inputs) == []
+        session = Session(settings)
+        try:
+            summary = session.run(inputs)
+        finally:
+            session.close()
+        asked = sorted(r.path for r in server.requests if r.path.startswith("/p"))
+    assert summary.pages == 3 and summary.failed == 0
+    assert asked == ["/p0", "/p1", "/p2"]

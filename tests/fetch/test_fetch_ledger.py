@@ -191,3 +191,69 @@ def test_last_modified_alone_gives_304(
     assert "If-None-Match" not in last.headers and last.headers["If-Modified-Since"]
     server.set_version("a", 2)
     assert _fetch(settings, url).skipped is None
+
+
+def test_validators_holding_non_ascii_bytes_go_back_as_sent(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """A server whose ETag holds UTF-8 bytes (one made from a Chinese file name) and
+    whose Last-Modified is localised: the first run was fine, the next conditional GET
+    failed before it was sent (httpx encodes header values as ASCII), so the page failed
+    every other run. The validators now go back byte for byte, and the server's 304
+    makes the page unchanged."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from pathlib import Path
+
+    from papertrail.session import Session
+
+    etag = 'W/"论文周报-15"'.encode()
+    modified = "星期一, 15 4月 2024".encode()
+    html = (Path(__file__).parents[1] / "fixtures" / "pages" / "roundup.html").read_bytes()
+    seen: list[tuple[bytes | None, bytes | None]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            return
+
+        def do_GET(self) -> None:
+            if self.path == "/robots.txt":
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            raw = {k.lower(): v.encode("latin-1") for k, v in self.headers.items()}
+            seen.append((raw.get("if-none-match"), raw.get("if-modified-since")))
+            fresh = raw.get("if-none-match") == etag
+            body = b"" if fresh else html
+            self.send_response(304 if fresh else 200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("ETag", etag.decode("latin-1"))  # the bytes as they are
+            self.send_header("Last-Modified", modified.decode("latin-1"))
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/weekly.html"
+    summaries = []
+    try:
+        for _ in range(3):
+            session = Session(make_settings(enrich=False, process_workers=0))
+            try:
+                summaries.append(session.run([url]))
+            finally:
+                session.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [(s.pages, s.unchanged, s.failed) for s in summaries] == [
+        (1, 0, 0),
+        (0, 1, 0),
+        (0, 1, 0),
+    ]
+    assert seen == [(None, None), (etag, modified), (etag, modified)]

@@ -3,8 +3,10 @@ reason, and the rest of the batch goes on."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -130,6 +132,43 @@ def test_redirect_records_final_url(server: HostileServer, fetcher: Fetcher) -> 
     assert doc.url == server.url("/redirect/chain/3")
 
 
+@pytest.mark.parametrize(
+    ("location", "reason"),
+    [
+        ("javascript:alert(1)", "blocked_scheme"),
+        ("data:text/html,<p>hi</p>", "blocked_scheme"),
+        ("mailto:editor@example.org", "blocked_scheme"),
+        ("http://[::1/x", "bad_redirect"),
+    ],
+)
+def test_a_redirect_httpx_cannot_follow_is_refused_once_with_its_reason(
+    server: HostileServer, make_settings: SettingsFactory, location: str, reason: str
+) -> None:
+    """httpx builds the next request of a redirect even when told not to follow it, and
+    raised on these targets before the fetcher saw the answer: a refused scheme ended as
+    ``internal_InvalidURL``, a malformed target as ``connection_error`` asked 1 + retries
+    times. The fetcher follows redirects itself, so each is now refused by its own
+    checks, after one request."""
+    path = "/redirect/to?" + urlencode({"location": location})
+    with Fetcher(make_settings(fetch_retries=2), extractor_version="v1") as fetcher:
+        (doc,) = fetcher.fetch_many([Document(url=server.url(path))])
+    assert [(e.stage, e.reason) for e in doc.errors] == [("fetch", reason)], doc.errors
+    assert location in doc.errors[0].message
+    assert len(server.requests("/redirect/to")) == 1
+
+
+def test_a_url_httpx_refuses_to_build_is_a_bad_url(
+    server: HostileServer, make_settings: SettingsFactory
+) -> None:
+    """A URL over httpx's length limit passes the input checks; it was
+    ``internal_InvalidURL``, now ``bad_url``, and nothing is sent."""
+    url = server.url("/page/" + "a" * 70_000)
+    with Fetcher(make_settings(), extractor_version="v1") as fetcher:
+        (doc,) = fetcher.fetch_many([Document(url=url)])
+    assert [(e.stage, e.reason) for e in doc.errors] == [("fetch", "bad_url")], doc.errors
+    assert server.requests("/page/") == []
+
+
 @pytest.mark.parametrize("codec", ["gbk", "gb18030", "big5", "utf-8-sig"])
 @pytest.mark.parametrize("declare", ["header", "meta", "none", "wrong"])
 def test_charsets_decode_after_fetch(
@@ -169,3 +208,39 @@ def test_local_file_errors_are_recorded(fetcher: Fetcher, tmp_path: Path) -> Non
     list(fetcher.fetch_many([gone, too_big]))
     assert [e.reason for e in gone.errors] == ["file_not_found"]
     assert [e.reason for e in too_big.errors] == ["too_large"]
+
+
+def test_a_gzip_body_cut_short_is_refused_and_the_good_version_stays(
+    make_settings: SettingsFactory,
+) -> None:
+    """A gzip body cut short (a proxy or CDN dropping the end, Content-Length matching
+    what it sent) decoded to part of the page with no error: the run wrote it as a new
+    current version of the article with the end of its text missing. It is now
+    ``fetch:bad_encoding`` and the good version stays current."""
+    import gzip
+
+    from papertrail.session import Session
+    from papertrail.testing.pages import Page, PageServer
+
+    html = (Path(__file__).parents[1] / "fixtures" / "pages" / "roundup.html").read_bytes()
+    zipped = gzip.compress(html)
+    settings = make_settings(enrich=False, process_workers=0)
+    with PageServer() as server:
+        url = server.url("/weekly")
+        for body in (zipped, zipped[: len(zipped) * 2 // 3]):  # whole, then cut short
+            server.add("/weekly", Page(body, headers=(("Content-Encoding", "gzip"),)))
+            session = Session(settings)
+            try:
+                session.run([url])
+            finally:
+                session.close()
+    records = [
+        json.loads(line)
+        for shard in sorted(settings.clean_path.glob("articles/*/*.jsonl"))
+        for line in shard.read_text(encoding="utf-8").splitlines()
+    ]
+    assert [r["version"] for r in records] == [1]
+    (failures,) = settings.clean_path.glob("failures/*/*.jsonl")
+    (failed,) = [json.loads(line) for line in failures.read_text(encoding="utf-8").splitlines()]
+    assert [(e["stage"], e["reason"]) for e in failed["errors"]] == [("fetch", "bad_encoding")]
+    assert "cut short" in failed["errors"][0]["message"]

@@ -77,3 +77,60 @@ def test_outage_then_enrich_then_reprocess(
     assert summary["inputs"] >= 1 and summary["records_written"] == 0
     assert len(page_server.requests) == page_hits, "reprocess never fetches"
     assert current(out)[rec.article_id].version == 2
+
+
+def test_arxiv_switched_off_in_the_environment_stays_off(
+    prefect_server: str, page_server: PageServer, run_env: dict[str, str], tmp_path: Path
+) -> None:
+    """``PAPERTRAIL_ENRICH=false`` (docs/settings.md) was overridden by the flows'
+    ``enrich=True`` default: an offline run asked the arXiv API anyway (about a minute
+    of retries against an unreachable host). Flags and flow parameters now only switch
+    enrichment, title and description search off, never back on."""
+    off = ("ENRICH", "RESOLVE_TITLES", "RESOLVE_DESCRIPTIONS")
+    env = dict(run_env, PREFECT_API_URL=prefect_server)
+    env.update({f"PAPERTRAIL_{name}": "false" for name in off})
+    out = tmp_path / "clean"
+    with FakeArxivAPI() as api:
+        env["PAPERTRAIL_ARXIV_API_URL"] = api.url
+        url = page_server.url("/roundup.html")
+        code, summary = run_flow("flows.ingest", [url, "--out", str(out)], env)
+        assert code == 0, summary
+        code, again = run_flow("flows.reprocess", ["--out", str(out)], env)
+        assert code == 0, again
+        asked = list(api.requests)
+    assert asked == []
+    (rec,) = current(out).values()
+    assert rec.enrichment == "pending" and rec.papers == []
+    assert [a.id for a in rec.arxiv] == IDS
+
+
+def test_reprocess_refuses_a_damaged_archive_record_and_goes_on(
+    prefect_server: str, page_server: PageServer, run_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A WARC record cut short outside papertrail (a partial copy, a disk error) read back
+    as a shorter page without any error, and ``flows.reprocess`` wrote it as a new
+    current version of the article with a third of its text; a record that could not be
+    parsed at all stopped the reprocess run there. Each capture is now checked against
+    the checksum the index keeps: a damaged one gets a failure record
+    (``fetch:archive_unreadable``), the article keeps its good version, the rest go on."""
+    env = dict(run_env, PREFECT_API_URL=prefect_server, PAPERTRAIL_WARC_MAX_BYTES="1")
+    out = tmp_path / "clean"
+    urls = [page_server.url(p) for p in ("/roundup.html", "/roundup-gbk.html")]
+    code, summary = run_flow("flows.ingest", [*urls, "--out", str(out), "--no-enrich"], env)
+    assert code == 0, summary
+    good = {r.article_id: (r.version, r.text) for r in current(out).values()}
+    raw = Path(env["PAPERTRAIL_DATA_DIR"]) / "raw"
+    warcs = sorted(raw.glob("*.warc.gz"))
+    assert len(warcs) == 2  # one file per capture (WARC_MAX_BYTES=1)
+    first = warcs[0].read_bytes()
+    warcs[0].write_bytes(first[: len(first) // 2])
+    code, summary = run_flow("flows.reprocess", ["--out", str(out), "--no-enrich"], env)
+    assert code == 1, summary  # one input failed, and says why
+    assert summary["inputs"] == 2 and summary["failures_by_reason"] == {
+        "fetch:archive_unreadable": 1
+    }
+    (failures,) = out.glob("failures/*/*.jsonl")
+    (failed,) = [json.loads(line) for line in failures.read_text(encoding="utf-8").splitlines()]
+    assert failed["errors"][0]["reason"] == "archive_unreadable"
+    assert warcs[0].name in failed["errors"][0]["message"]
+    assert {r.article_id: (r.version, r.text) for r in current(out).values()} == good

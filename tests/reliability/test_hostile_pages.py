@@ -222,3 +222,39 @@ def test_find_ids_is_not_quadratic_in_the_number_of_ids() -> None:
     text = "\n".join(f"第{i}段 arXiv:2307.{i:05d}，另见 2308.{i:05d}" for i in range(50_000))
     refs = find_ids(text)
     assert len({r.id for r in refs}) == 2 * (50_000 - 1)  # yymm.00000 is not an id
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ['<a href="http://[::1">a link with a broken IPv6 host</a>',
+     '<a href="//[fe80::1/x">a scheme-relative one</a>',
+     '<link rel="canonical" href="http://[2001:db8::1/news">'],
+)  # fmt: skip
+def test_one_malformed_link_does_not_fail_the_page(tmp_path: Path, bad: str) -> None:
+    """One link (or canonical URL) that no URL parser accepts raised ``ValueError`` out
+    of urljoin in the clean stage, and the whole article was lost as
+    ``clean:parse_failed``; the link is now skipped and the article kept, ids and all."""
+    page = (
+        "<html><head><title>本周论文</title>" + (bad if bad.startswith("<link") else "")
+        + "</head><body><article><h1>本周值得一读的论文</h1>"
+        + "<p>第一篇论文提出了一种新的训练方法，实验表明它在多个基准上都有提升。"
+        + '原文见 <a href="https://arxiv.org/abs/1706.03762">arXiv</a>。</p>'
+        + f"<p>更多讨论见 {bad if bad.startswith('<a') else ''} 以及作者的主页。</p>"
+        + "<p>第二篇论文 arXiv:1509.01066 研究了安全的控制器优化，同样值得一读。</p>"
+        + "</article></body></html>"
+    )  # fmt: skip
+    with PageServer() as server:
+        url = server.add("/weekly.html", Page(page.encode("utf-8")))
+        session = Session(Settings(
+            _env_file=None, data_dir=tmp_path / "data", allow_private=True,  # type: ignore[call-arg]
+            per_host_delay=0, enrich=False, process_workers=0,
+        ))  # fmt: skip
+        try:
+            summary = session.run([url])
+        finally:
+            session.close()
+    assert summary.failed == 0 and summary.pages == 1, summary.failures_by_reason
+    (record,) = audit_store(tmp_path / "data" / "clean").current.values()
+    assert "第二篇论文" in record.text
+    assert [a.id for a in record.arxiv] == ["1706.03762", "1509.01066"]
+    assert record.canonical_url is None or "[" not in record.canonical_url

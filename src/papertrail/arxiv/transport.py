@@ -34,6 +34,9 @@ from .stats import ArxivStats
 log = logging.getLogger(__name__)
 
 MAX_GET_URL = 2000  # longer queries are POSTed
+# A full chunk (2,000 ids) of ordinary entries is a few MB; author lists of thousands of
+# names can make one entry 100 kB. Nothing a real answer needs comes near this.
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -121,19 +124,26 @@ class ApiTransport:
 
     def _once(self, params: dict[str, str]) -> FeedPage:
         try:
-            resp = self._send(params)
+            answer = self._send(params)
         finally:
             if isinstance(self.limiter, ReleasingLimiter):
                 self.limiter.release()
-        return self._read(resp)
+        return self._read(*answer)
 
-    def _send(self, params: dict[str, str]) -> httpx.Response:
+    def _send(self, params: dict[str, str]) -> tuple[int, httpx.Headers, bytes]:
+        """Status, headers and body (at most ``MAX_ANSWER_BYTES``) of one request."""
         url = self.settings.arxiv_api_url
         with total_deadline(self.settings.arxiv_timeout) as deadline:
             try:
                 if len(str(httpx.URL(url, params=params))) <= MAX_GET_URL:
-                    return self._http.get(url, params=params)
-                return self._http.post(url, data=params)
+                    request = self._http.build_request("GET", url, params=params)
+                else:
+                    request = self._http.build_request("POST", url, data=params)
+                resp = self._http.send(request, stream=True)
+                try:
+                    return resp.status_code, resp.headers, _read_capped(resp)
+                finally:
+                    resp.close()
             except httpx.TransportError as exc:
                 failure = classify_failure(exc, deadline)
                 if failure.is_timeout:
@@ -145,23 +155,47 @@ class ApiTransport:
                     msg = f"arXiv API unreachable: {failure.detail}"
                     err = ArxivUnavailable(msg, reason="arxiv_unreachable")
                 raise _Retryable(err) from exc
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                # a redirect loop or a target httpx cannot follow, a body its
+                # Content-Encoding does not describe: no use asking again at once
+                raise ArxivUnavailable(
+                    f"arXiv API: unusable answer ({type(exc).__name__}: {exc})",
+                    reason="arxiv_bad_answer",
+                ) from exc
 
-    def _read(self, resp: httpx.Response) -> FeedPage:
-        status = resp.status_code
+    def _read(self, status: int, headers: httpx.Headers, content: bytes) -> FeedPage:
         if status == 429 or status >= 500:
             if status == 429:
                 self.stats.rate_limited += 1
             reason = "arxiv_rate_limited" if status == 429 else f"arxiv_http_{status}"
             err = ArxivUnavailable(f"arXiv API answered HTTP {status}", reason=reason)
-            raise _Retryable(err, retry_after_seconds(resp.headers.get("Retry-After")))
+            raise _Retryable(err, retry_after_seconds(headers.get("Retry-After")))
         if status != 200:
-            detail = error_message(resp.content) or resp.text[:200]
+            text = content[:200].decode("utf-8", "replace")
+            detail = error_message(content) or text
             reason = "arxiv_error_feed" if status == 400 else f"arxiv_http_{status}"
             raise ArxivResponseError(f"arXiv API answered HTTP {status}: {detail}", reason=reason)
         try:
-            return parse_feed(resp.content)
+            return parse_feed(content)
         except ArxivResponseError as exc:
             raise _Retryable(exc) from exc
+
+
+def _read_capped(resp: httpx.Response) -> bytes:
+    """The decoded body, refused past ``MAX_ANSWER_BYTES``: an API (or a proxy in front
+    of it) that never stops sending filled memory until the deadline (gigabytes a minute
+    on a fast link) and could take the whole run down with it."""
+    parts: list[bytes] = []
+    size = 0
+    for chunk in resp.iter_bytes():
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise ArxivUnavailable(
+                f"arXiv API: answer over {MAX_ANSWER_BYTES} bytes, refused",
+                reason="arxiv_too_large",
+            )
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 class _Retryable(Exception):

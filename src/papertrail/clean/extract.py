@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
 
 from lxml import etree
 from trafilatura import bare_extraction
@@ -18,6 +17,7 @@ from trafilatura.xml import xmltotxt
 
 from ..document import Link
 from .container import narrow
+from .links import join_url
 from .tree import load_tree
 
 TRAFILATURA_OPTIONS: dict[str, Any] = {
@@ -49,8 +49,8 @@ def _links(body: etree._Element, base: str | None) -> list[Link]:
         target = (ref.get("target") or "").strip()
         if not target or target.startswith(("#", "javascript:", "mailto:")):
             continue
-        href = urljoin(base, target) if base else target
-        if not href.startswith(("http://", "https://")) or href in seen:
+        href = join_url(base, target)
+        if not href or not href.startswith(("http://", "https://")) or href in seen:
             continue
         seen.add(href)
         links.append(Link(href=href, text=" ".join("".join(ref.itertext()).split())))
@@ -265,8 +265,8 @@ def _links_in_text(tree: etree._Element, text: str, base: str | None) -> list[Li
         label = " ".join("".join(a.itertext()).split())
         if not label or label not in flat:  # tested first: urljoin costs more
             continue
-        href = urljoin(base, target) if base else target
-        if href.startswith(("http://", "https://")) and href not in seen:
+        href = join_url(base, target)
+        if href and href.startswith(("http://", "https://")) and href not in seen:
             seen.add(href)
             links.append(Link(href=href, text=label))
     return links

@@ -232,14 +232,24 @@ def _absolute(href: str | None, base: str | None) -> str | None:
     href = (href or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:")):
         return None
-    href = _join(base, href) if base else href
-    return href if href.startswith(("http://", "https://")) else None
+    joined = join_url(base, href)
+    return joined if joined and joined.startswith(("http://", "https://")) else None
+
+
+def join_url(base: str | None, href: str) -> str | None:
+    """``href`` made absolute against ``base``; None for a target no URL parser accepts
+    (``http://[::1``, a broken IPv6 host): one such link used to raise out of the clean
+    stage and fail the whole page (``clean:parse_failed``)."""
+    return _join(base, href) if base else _join(href, "")
 
 
 @lru_cache(maxsize=8192)
-def _join(base: str, href: str) -> str:
+def _join(base: str, href: str) -> str | None:
     """urljoin, cached: a page repeats its link targets (menus, tags) many times."""
-    return urljoin(base, href)
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
 
 
 def _leaf_blocks(region: etree._Element) -> list[etree._Element]:

@@ -12,13 +12,13 @@ import contextlib
 import copy
 import re
 from datetime import UTC, datetime
-from urllib.parse import urljoin
 
 from htmldate import find_date
 from lxml import etree
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_sitename, extract_title
 
 from ..document import Metadata
+from .links import join_url
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|｜\-–—_·»:]\s+|\s*[|｜_]\s*|\s+-\s*|\s*(?:——|--+)\s*")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -243,7 +243,7 @@ def extract_page_metadata(
         tree, ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content")
     )
     if canonical and url:
-        canonical = urljoin(url, canonical)
+        canonical = join_url(url, canonical)  # None when malformed: the page's own URL
     declared = _first(tree, ("/html/@lang", "//meta[@http-equiv='content-language']/@content"))
     return Metadata(
         title=strip_site_suffix(title, sitename) if title else None,

@@ -17,21 +17,24 @@ import hashlib
 import io
 import sqlite3
 import threading
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
-from urllib.parse import urlsplit
 
+import httpx
 from warcio.archiveiterator import ArchiveIterator
-from warcio.statusandheaders import StatusAndHeaders
+from warcio.recordloader import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParserException
 from warcio.warcwriter import WARCWriter
 
 from .. import __version__, sqlite_setup
 from ..closing import Closing
 from ..document import Document, InputKind
-from ..errors import StorageError
+from ..errors import FetchError, StorageError
+from ..pipeline import record_failure
 from .exchange import Exchange, HeaderPairs, header, headers_dict
 from .limits import decode_content
 from .urls import canonical_url
@@ -113,10 +116,10 @@ class RawArchive(Closing):
         http_headers = StatusAndHeaders(
             status_line, list(exchange.headers), protocol=exchange.http_version
         )
-        target = urlsplit(exchange.url)
-        request_line = f"GET {target.path or '/'}{'?' + target.query if target.query else ''}"
         request_headers = StatusAndHeaders(
-            f"{request_line} HTTP/1.1", list(exchange.request_headers), is_http_request=True
+            f"GET {request_target(exchange.url)} HTTP/1.1",
+            list(exchange.request_headers),
+            is_http_request=True,
         )
 
         def write(writer: WARCWriter, date: str) -> None:
@@ -281,9 +284,19 @@ class RawArchive(Closing):
         return [Capture(*row) for row in rows]
 
     def iter_archive(self) -> Iterator[Document]:
-        """Every archived page (newest capture per URL) as a fetched Document."""
+        """Every archived page (newest capture per URL) as a fetched Document.
+
+        A capture that cannot be read back (a WARC file cut short or overwritten outside
+        papertrail) comes as a Document carrying that failure (``fetch`` stage,
+        ``archive_unreadable``), so a reprocess run writes its failure record and goes on
+        with the other pages instead of stopping at the first bad record."""
         for capture in self.captures():
-            yield self.document(capture)
+            try:
+                yield self.document(capture)
+            except (StorageError, FetchError) as exc:
+                doc = Document(url=capture.url, kind=capture.kind, final_url=capture.final_url)
+                record_failure(doc, "fetch", exc)
+                yield doc
 
     def document(self, capture: Capture) -> Document:
         """Rebuild the Document a fetch produced, from the WARC record alone."""
@@ -296,8 +309,19 @@ class RawArchive(Closing):
                 pairs: HeaderPairs = (
                     list(record.http_headers.headers) if record.http_headers else []
                 )
-        except (OSError, StopIteration, ValueError) as exc:
-            raise StorageError(f"cannot read {path} at {capture.offset}: {exc}") from exc
+        except (
+            OSError,
+            EOFError,
+            StopIteration,
+            ValueError,
+            zlib.error,
+            ArchiveLoadFailed,  # bytes that are not a WARC record
+            StatusAndHeadersParserException,
+        ) as exc:
+            what = (str(exc) or f"{type(exc).__name__} (record cut short)")[:200]
+            raise StorageError(
+                f"cannot read {path} at {capture.offset}: {what}", reason="archive_unreadable"
+            ) from exc
         if record.rec_type == "response":
             body = decode_content(
                 raw,
@@ -307,6 +331,14 @@ class RawArchive(Closing):
             )
         else:
             body = raw
+        if hashlib.sha256(body).hexdigest() != capture.sha256:
+            # a gzip member cut short reads as a shorter payload, without an error: the
+            # page would come back truncated and be written as a new, shorter version
+            raise StorageError(
+                f"cannot read {path} at {capture.offset}: the record does not match its"
+                " checksum (cut short or altered)",
+                reason="archive_unreadable",
+            )
         return Document(
             url=capture.url,
             kind=capture.kind,
@@ -325,6 +357,13 @@ class RawArchive(Closing):
                 self._file.close()
                 self._file = None
             self._db.close()
+
+
+def request_target(url: str) -> str:
+    """The request-target as it went on the wire: httpx percent-encodes a path or query
+    holding non-ASCII characters (an address pasted from a browser, a Chinese file name),
+    and a WARC request line must be ASCII (warcio raised, and the fetched page was lost)."""
+    return httpx.URL(url).raw_path.decode("ascii")
 
 
 def _warc_date(when: datetime) -> str:

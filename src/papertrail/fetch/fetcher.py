@@ -21,7 +21,7 @@ import httpx
 from ..closing import Closing
 from ..crashpoints import crash_point
 from ..document import Document
-from ..errors import FetchError, HTTPStatusError, TooLargeError
+from ..errors import FetchError, HTTPStatusError, StorageError, TooLargeError
 from ..pipeline import boundary
 from ..settings import Settings
 from .archive import RawArchive
@@ -95,7 +95,10 @@ class Fetcher(Closing):
             known and entry is not None and entry.extractor_version == (self.extractor_version)
         )
         if known and not same_version and self.archive is not None:
-            archived = self.archive.load(doc.url)
+            try:
+                archived = self.archive.load(doc.url)
+            except StorageError:  # a damaged capture: fetch the page again instead
+                archived = None
             if archived is not None:  # only the extractor changed: re-clean, no refetch
                 _copy_fetch_fields(archived, doc)
                 self._note_success(canon, doc, PENDING_PREFIX + "reloaded", entry_sha=None)

@@ -77,6 +77,12 @@ class _Decoder:
     def encoded(self) -> bool:
         return self.kind != "identity"
 
+    @property
+    def cut_short(self) -> bool:
+        """Bytes were fed but the compressed stream never reached its end: the body was
+        cut (zlib returns what it has without an error)."""
+        return self._z is not None and not self._z.eof
+
     def feed(self, data: bytes, room: int) -> bytes:
         """Decode ``data``, producing at most ``room + 1`` bytes (one more says "over")."""
         if not self.encoded:
@@ -163,4 +169,9 @@ def read_body(
             )
         if out_n > max_bytes:
             raise TooLargeError(f"{url}: body over {max_bytes} bytes, aborted")
+    if dec.cut_short:
+        raise FetchError(
+            f"{url}: {dec.kind} body cut short ({raw_n} bytes end mid-stream)",
+            reason="bad_encoding",
+        )
     return b"".join(raw), b"".join(out)

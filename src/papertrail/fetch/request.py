@@ -66,6 +66,7 @@ class Requester(Closing):
                 "Accept-Encoding": ACCEPT_ENCODING,
             },
         )
+        self._client.event_hooks = {"response": [_hide_location_from_httpx]}
         self.gate = HostGate(
             per_host_concurrency=settings.per_host_concurrency,
             per_host_delay=settings.per_host_delay,
@@ -195,9 +196,18 @@ class Requester(Closing):
         deadline: float,
     ) -> Exchange:
         s = self.settings
-        request = self._client.build_request(
-            "GET", url, headers=extra_headers, timeout=timeout or s.fetch_timeout
-        )
+        # Validators (ETag, Last-Modified) go back byte for byte as the server sent them:
+        # they were read as latin-1 (_pairs), and httpx encodes str values as ASCII, so
+        # an ETag holding UTF-8 bytes failed every conditional request.
+        headers = [
+            (k.encode("ascii"), v.encode("latin-1", "replace")) for k, v in extra_headers.items()
+        ]
+        try:
+            request = self._client.build_request(
+                "GET", url, headers=headers, timeout=timeout or s.fetch_timeout
+            )
+        except (httpx.InvalidURL, ValueError) as exc:  # IDNAError is a UnicodeError
+            raise FetchError(f"{url}: not a valid URL ({exc})", reason="bad_url") from exc
         fetched_at = datetime.now(UTC)
         response = self._client.send(request, stream=True)
         try:
@@ -209,7 +219,7 @@ class Requester(Closing):
                 status=response.status_code,
                 reason=response.reason_phrase,
                 http_version=response.http_version,
-                headers=_pairs(response.headers.raw),
+                headers=_pairs(response.extensions.get(_RAW_HEADERS, response.headers.raw)),
                 request_headers=_pairs(request.headers.raw),
                 fetched_at=fetched_at,
             )
@@ -258,6 +268,21 @@ class Requester(Closing):
 
     def close(self) -> None:
         self._client.close()
+
+
+_RAW_HEADERS = "papertrail_raw_headers"
+
+
+def _hide_location_from_httpx(response: httpx.Response) -> None:
+    """httpx builds the next request of every redirect even when it is not to follow it,
+    and raises on a ``Location`` it cannot build one from (``javascript:``, a bad IDN
+    label, an overlong URL), before we see the answer: a refused scheme became an
+    internal error, a malformed target a transport error retried like a dropped
+    connection. Redirects are followed by hand (:func:`_join`, ``check_scheme``), so
+    httpx is shown no ``Location``; the headers as sent are kept for the exchange."""
+    if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
+        response.extensions[_RAW_HEADERS] = list(response.headers.raw)
+        del response.headers["location"]
 
 
 def _join(current: str, location: str, origin: str) -> str:
