@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from papertrail.clean import clean
+from papertrail.clean import clean, clean_html
 from papertrail.clean.guard import MAX_ATTRS, MAX_DEPTH, defuse
 from papertrail.decode import decode
 from papertrail.document import Document, Link
@@ -145,6 +145,15 @@ def test_defuse_caps_depth_and_attributes_and_keeps_text() -> None:
     attrs = "<div " + " ".join(f"a{i}=x" for i in range(5 * MAX_ATTRS)) + ">" + PARA + "</div>"
     out = defuse(attrs)
     assert out.count("=x") == MAX_ATTRS and PARA in out
+
+
+@pytest.mark.parametrize("tables", [30, 63, 120, 1000])
+def test_deeply_nested_layout_tables_keep_their_text(tables: int) -> None:
+    """Each <table> is four levels of libxml2's tree (table, tbody, tr, td): past 63 of
+    them it gave up and the article came out empty."""
+    html = "<html><body>" + "<table><tr><td>" * tables + PARA + "</td></tr></table>" * tables
+    text = PARA.removeprefix("<p>").removesuffix("</p>")
+    assert text in clean_html(html + "</body></html>", "https://example.com/a").text
 
 
 def huge_page(paragraphs: int = 110_000) -> bytes:

@@ -6,7 +6,8 @@ nesting (lexbor checks the stack of open elements on every start tag; 100,000 ne
 on one tag took seconds in lexbor and in lxml; 200,000, minutes). libxml2 also gives up
 below 256 levels and the text under them is lost. Browsers bound the same things (Chrome
 stops nesting at 512 levels), so we do too: start and end tags deeper than
-``MAX_DEPTH`` are dropped (their text stays, one level up) and a tag keeps its first
+``MAX_DEPTH`` are dropped (their text stays, one level up; a ``<table>`` counts as the
+four levels it makes) and a tag keeps its first
 ``MAX_ATTRS`` attributes. Pages within both bounds are returned unchanged, byte for byte.
 """
 
@@ -27,6 +28,10 @@ _NOT_NESTING = frozenset(
         *("tfoot", "colgroup", "caption", "rp", "rt", "rb", "rtc", "html", "head", "body"),
     }
 )
+# A <table> is four levels of the tree (table, tbody, tr, td; the last three not counted
+# above): 63 nested layout tables passed as 63 levels and reached libxml2's 256, and the
+# page's text was lost.
+_TABLE_LEVELS = 4
 _RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "plaintext", "noscript"})
 # A tag up to its end (or the next "<"): each character is scanned once, so no input is
 # quadratic here. Attribute text is matched loosely; only its size and count matter.
@@ -56,11 +61,12 @@ def defuse(html: str) -> str:
             skip_to = len(html) if close is None else close.start()
         if name in _NOT_NESTING or (not closing and attrs and attrs.rstrip().endswith("/")):
             continue
+        step = _TABLE_LEVELS if name == "table" else 1
         if closing:
             drop = depth > MAX_DEPTH
-            depth = max(0, depth - 1)
+            depth = max(0, depth - step)
         else:
-            depth += 1
+            depth += step
             drop = depth > MAX_DEPTH
         if drop:
             out.append(html[last : m.start()])
