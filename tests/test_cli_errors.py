@@ -105,6 +105,23 @@ def test_settings_error_names_the_variable(
     assert "fetch_timeout" not in line
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("PAPERTRAIL_PER_HOST_DELAY", "inf"), ("PAPERTRAIL_ARXIV_INTERVAL", "nan")],
+)
+def test_infinite_or_nan_seconds_are_refused(
+    variable: str,
+    value: str,
+    env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``inf`` seconds between requests hung the run at its first request."""
+    monkeypatch.setenv(variable, value)
+    line = one_line_error(capsys, entry("flows.ingest")(["x.html"]))
+    assert f"{variable}='{value}'" in line and "finite" in line
+
+
 def test_unknown_variable_gets_the_closest_name(monkeypatch: pytest.MonkeyPatch) -> None:
     warnings = cli.unknown_variable_warnings(
         {"PAPERTRAIL_FETCH_TIMOUT": "5", "PAPERTRAIL_DATA_DIR": "d", "PATH": "/bin"}

@@ -24,8 +24,10 @@ DEFAULT_CONTACT = "https://github.com/papertrail/papertrail"
 class Settings(BaseSettings):
     """Every knob papertrail reads. Environment names are ``PAPERTRAIL_<FIELD>``."""
 
+    # No inf or nan: PAPERTRAIL_PER_HOST_DELAY=inf (or ARXIV_INTERVAL=nan) hung a run at
+    # its first request; every limit here is a number of seconds, days or bytes.
     model_config = SettingsConfigDict(
-        env_prefix="PAPERTRAIL_", env_file=".env", extra="ignore", frozen=True
+        env_prefix="PAPERTRAIL_", env_file=".env", extra="ignore", frozen=True, allow_inf_nan=False
     )
 
     # --- where things go -------------------------------------------------------------
