@@ -34,7 +34,7 @@ from .exchange import Exchange
 from .limits import ACCEPT_ENCODING, ACCEPT_HEADER, check_content_type, check_not_binary, read_body
 from .politeness import HostGate
 from .retry import SLOWDOWN_STATUSES, backoff_delay, is_retryable_status, parse_retry_after
-from .robots import RobotsCache
+from .robots import MAX_ROBOTS_BYTES, RobotsCache
 from .safety import check_peer, check_scheme, check_url
 from .urls import host_key
 
@@ -175,12 +175,15 @@ class Requester(Closing):
         max_bytes: int | None,
         *,
         timeout: float | None = None,
+        truncate: bool = False,
     ) -> Exchange:
         """Send one GET and read the response, all within ``fetch_deadline``."""
         s = self.settings
         with total_deadline(s.fetch_deadline) as deadline:
             try:
-                return self._send(url, extra_headers, pages_only, max_bytes, timeout, deadline.at)
+                return self._send(
+                    url, extra_headers, pages_only, max_bytes, timeout, deadline.at, truncate
+                )
             except (httpx.TimeoutException, FetchTimeout) as exc:
                 if deadline.hit or deadline.remaining() <= 0:
                     raise fetch_failure(exc, url, deadline=deadline) from exc
@@ -194,6 +197,7 @@ class Requester(Closing):
         max_bytes: int | None,
         timeout: float | None,
         deadline: float,
+        truncate: bool = False,
     ) -> Exchange:
         s = self.settings
         # Validators (ETag, Last-Modified) go back byte for byte as the server sent them:
@@ -233,6 +237,7 @@ class Requester(Closing):
                     max_ratio=s.max_compression_ratio,
                     deadline=deadline,
                     url=url,
+                    truncate=truncate,
                 )
                 if pages_only:
                     check_not_binary(ex.body, url)
@@ -241,7 +246,13 @@ class Requester(Closing):
             response.close()
 
     def get_robots(self, robots_url: str) -> tuple[int, bytes]:
-        """Fetch robots.txt: one try, short timeout, redirects checked like any hop."""
+        """Fetch robots.txt: one try, short timeout, redirects checked like any hop.
+
+        The body is read up to one byte past ``MAX_ROBOTS_BYTES`` whatever ``max_bytes``
+        says (that byte tells :class:`RobotsCache` it was cut): RFC 9309 §2.5 has a
+        crawler parse at least 500 KiB and ignore the rest, so a long file is not a
+        reason to refuse the site, and a short page cap must not shorten the rules.
+        """
         s = self.settings
         current = robots_url
         for hop in range(ROBOTS_MAX_REDIRECTS + 1):
@@ -253,7 +264,14 @@ class Requester(Closing):
                 return 404, b""  # a redirect we will not follow: robots.txt unavailable
             try:
                 with self.gate.slot(host_key(current)):
-                    ex = self._exchange(current, {}, False, None, timeout=s.robots_timeout)
+                    ex = self._exchange(
+                        current,
+                        {},
+                        False,
+                        MAX_ROBOTS_BYTES + 1,
+                        timeout=s.robots_timeout,
+                        truncate=True,
+                    )
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 raise fetch_failure(exc, current) from exc
             location = ex.header("location")
