@@ -34,7 +34,7 @@ from .exchange import Exchange
 from .limits import ACCEPT_ENCODING, ACCEPT_HEADER, check_content_type, check_not_binary, read_body
 from .politeness import HostGate
 from .retry import SLOWDOWN_STATUSES, backoff_delay, is_retryable_status, parse_retry_after
-from .robots import MAX_ROBOTS_BYTES, RobotsCache
+from .robots import MAX_ROBOTS_BYTES, RobotsCache, origin_of
 from .safety import check_peer, check_scheme, check_url
 from .urls import host_key
 
@@ -86,18 +86,22 @@ class Requester(Closing):
         *,
         pages_only: bool = True,
         max_bytes: int | None = None,
+        auth: tuple[str, str] | None = None,
     ) -> Exchange:
         """GET ``url`` with redirects followed by hand: every hop checked, loops refused.
 
         ``pages_only`` refuses anything but HTML/XHTML/text (feeds and sitemaps pass
         False); ``max_bytes`` defaults to ``settings.max_bytes``. A 304 is returned only
-        for a ``conditional`` request; any other non-2xx final answer raises.
+        for a ``conditional`` request; any other non-2xx final answer raises. ``auth``
+        (user, password) is sent as Basic auth to ``url``'s origin only, as httpx does
+        (a redirect elsewhere does not get it); robots.txt is asked without it.
         """
         conditional = conditional or {}
         seen = {urldefrag(url).url}
         current = url
         for _ in range(self.settings.max_redirects + 1):
-            ex = self._request(current, conditional, pages_only, max_bytes)
+            hop_auth = auth if auth and origin_of(current) == origin_of(url) else None
+            ex = self._request(current, conditional, pages_only, max_bytes, hop_auth)
             if ex.status in REDIRECT_STATUSES:
                 location = ex.header("location")
                 if not location:
@@ -128,7 +132,12 @@ class Requester(Closing):
         return self.get(url, pages_only=False, max_bytes=max_bytes)
 
     def _request(
-        self, url: str, conditional: dict[str, str], pages_only: bool, max_bytes: int | None
+        self,
+        url: str,
+        conditional: dict[str, str],
+        pages_only: bool,
+        max_bytes: int | None,
+        auth: tuple[str, str] | None = None,
     ) -> Exchange:
         """One hop: safety, robots, politeness, then up to 1 + fetch_retries tries."""
         s = self.settings
@@ -141,7 +150,7 @@ class Requester(Closing):
             tries = f"after {attempt + 1} tries"
             try:
                 with self.gate.slot(host):
-                    ex = self._exchange(url, conditional, pages_only, max_bytes)
+                    ex = self._exchange(url, conditional, pages_only, max_bytes, auth=auth)
             except DeadlineExceeded:
                 raise  # as slow again at once: the ledger retries the page on a later run
             except (httpx.TimeoutException, httpx.TransportError, FetchTimeout) as exc:
@@ -176,13 +185,14 @@ class Requester(Closing):
         *,
         timeout: float | None = None,
         truncate: bool = False,
+        auth: tuple[str, str] | None = None,
     ) -> Exchange:
         """Send one GET and read the response, all within ``fetch_deadline``."""
         s = self.settings
         with total_deadline(s.fetch_deadline) as deadline:
             try:
                 return self._send(
-                    url, extra_headers, pages_only, max_bytes, timeout, deadline.at, truncate
+                    url, extra_headers, pages_only, max_bytes, timeout, deadline.at, truncate, auth
                 )
             except (httpx.TimeoutException, FetchTimeout) as exc:
                 if deadline.hit or deadline.remaining() <= 0:
@@ -198,6 +208,7 @@ class Requester(Closing):
         timeout: float | None,
         deadline: float,
         truncate: bool = False,
+        auth: tuple[str, str] | None = None,
     ) -> Exchange:
         s = self.settings
         # Validators (ETag, Last-Modified) go back byte for byte as the server sent them:
@@ -213,7 +224,9 @@ class Requester(Closing):
         except (httpx.InvalidURL, ValueError) as exc:  # IDNAError is a UnicodeError
             raise FetchError(f"{url}: not a valid URL ({exc})", reason="bad_url") from exc
         fetched_at = datetime.now(UTC)
-        response = self._client.send(request, stream=True)
+        response = self._client.send(
+            request, stream=True, auth=httpx.BasicAuth(*auth) if auth else None
+        )
         try:
             stream = response.extensions.get("network_stream")
             if stream is not None:
@@ -224,7 +237,7 @@ class Requester(Closing):
                 reason=response.reason_phrase,
                 http_version=response.http_version,
                 headers=_pairs(response.extensions.get(_RAW_HEADERS, response.headers.raw)),
-                request_headers=_pairs(request.headers.raw),
+                request_headers=_redacted(_pairs(request.headers.raw)),
                 fetched_at=fetched_at,
             )
             if 200 <= ex.status < 300:
@@ -315,3 +328,12 @@ def _join(current: str, location: str, origin: str) -> str:
 
 def _pairs(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
+
+
+def _redacted(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The request headers as archived: an ``Authorization`` value (base64 of the
+    password) is replaced, keeping the scheme so the WARC still says auth was sent."""
+    return [
+        (k, f"{v.partition(' ')[0]} [redacted]" if k.lower() == "authorization" else v)
+        for k, v in headers
+    ]
