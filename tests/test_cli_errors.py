@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from papertrail import __version__, cli
+from papertrail.testing.pages import PageServer
 
 from .conftest import PYTHON, ROOT
 
@@ -176,6 +177,53 @@ def test_show_prints_the_latest_record_by_url_or_id(
     assert "本周值得一读的四篇机器学习论文" in pretty and record["article_id"] in pretty
     assert show(["https://example.org/never-seen"]) == cli.EXIT_FAILED
     assert "no record of https://example.org/never-seen" in capsys.readouterr().err
+
+
+def test_show_gives_the_failure_record_of_an_article_with_no_good_record(
+    env: Path, page_server: PageServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A URL that never fetched has only failure records (``failures/``, not in the
+    index): ``show`` said "no record"; it prints the latest one, says it is a failure
+    (exit 1, as before), and a good record, once there is one, wins again."""
+    import json
+
+    from papertrail.session import Session
+    from papertrail.settings import Settings
+    from papertrail.testing.pages import Page
+
+    from .conftest import roundup_html
+
+    def ingest(url: str) -> None:
+        session = Session(
+            Settings(enrich=False, process_workers=0, allow_private=True, fetch_retries=0)
+        )
+        try:
+            session.run([url])
+        finally:
+            session.close()
+
+    url = page_server.add("/show-failure.html", Page(b"gone", "text/html", status=404))
+    ingest(url)
+    page_server.add("/show-failure.html", Page(b"gone for good", "text/html", status=410))
+    ingest(url)  # a second failure, in a newer shard: the one to show
+    assert len(list((env / "data" / "clean").glob("failures/*/*.jsonl"))) == 2
+    show = entry("papertrail.show")
+    assert show([url, "--json"]) == cli.EXIT_FAILED
+    out, err = capsys.readouterr()
+    record = json.loads(out)
+    assert record["url"] == url and record["version"] == 0
+    assert [(e["stage"], e["reason"]) for e in record["errors"]] == [("fetch", "http_410")]
+    assert f"no good record of {url}: its latest failure record (fetch:http_410)" in err
+    assert "failures/" in err
+    assert show([record["article_id"]]) == cli.EXIT_FAILED  # by article_id too
+    out, err = capsys.readouterr()
+    assert "FAILED" in out and "fetch/http_410" in out and "failure record" in err
+
+    page_server.add("/show-failure.html", Page(roundup_html().encode(), "text/html"))
+    ingest(url)
+    assert show([url, "--json"]) == cli.EXIT_OK
+    out, err = capsys.readouterr()
+    assert json.loads(out)["version"] == 1 and json.loads(out)["errors"] == [] and not err
 
 
 def test_status_render_shows_last_and_next_runs() -> None:

@@ -51,6 +51,9 @@ class Document:
 
     url: str
     kind: InputKind = "http"
+    # (user, password) from the input URL's userinfo, which ``url`` no longer holds
+    # (inputs.split_userinfo): sent with the request, never stored, logged or shown
+    auth: tuple[str, str] | None = field(default=None, repr=False)
     # fetch
     raw: bytes | None = None
     status: int | None = None

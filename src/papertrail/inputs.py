@@ -9,9 +9,10 @@ an exception that hides the other arguments' report.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from .document import Document, InputKind
@@ -22,6 +23,11 @@ FILE_KINDS: dict[str, InputKind] = {".html": "html_file", ".htm": "html_file", "
 # (zero-width space, joiners, word joiner, a byte-order mark from a concatenated file);
 # str.strip() keeps them, and they made a good URL 404 with nothing visible to explain it.
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+# scheme://userinfo@ : the authority ends at the first / ? or #, and its userinfo at the
+# last @ before that (what urllib and httpx both do)
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)([^/?#]*)@")
+
+Credentials = tuple[str, str]
 
 
 def _trim(text: str) -> str:
@@ -29,13 +35,33 @@ def _trim(text: str) -> str:
     return text.strip().strip(_INVISIBLE).strip()
 
 
+def split_userinfo(url: str) -> tuple[str, Credentials | None]:
+    """``url`` without its ``user:password@``, and the credentials, percent-decoded as
+    httpx decodes them for Basic auth (None when there are none).
+
+    The URL without them is the one stored, hashed into ``article_id`` and logged: a
+    password is never part of a page's identity, and the record, the WARC archive, the
+    ledger and every log line saw it when the URL was kept whole.
+    """
+    m = _USERINFO.match(url)
+    if m is None:
+        return url, None
+    user, _, password = m.group(2).partition(":")
+    bare = m.group(1) + url[m.end() :]
+    return bare, ((unquote(user), unquote(password)) if user or password else None)
+
+
 def make_document(arg: str) -> Document:
-    """A Document for one argument, or :class:`InputError` naming what is wrong."""
+    """A Document for one argument, or :class:`InputError` naming what is wrong.
+
+    Credentials in an http(s) URL (``http://user:pw@host/``) go to ``Document.auth``,
+    sent as httpx would send them; the URL (and any error message) is without them.
+    """
     if not isinstance(arg, str) or not _trim(arg):
         raise InputError(
             "empty input: give an http(s) URL or a .html/.htm/.txt file", reason="empty_input"
         )
-    text = _trim(arg)
+    text, auth = split_userinfo(_trim(arg))
     _check_utf8(text)
     try:
         parts = urlsplit(text)
@@ -49,7 +75,7 @@ def make_document(arg: str) -> Document:
             raise InputError(f"{text!r}: bad port in URL", reason="bad_url") from exc
         if not parts.hostname or any(c.isspace() for c in text):
             raise InputError(f"{text!r}: not a valid URL (no host, or spaces)", reason="bad_url")
-        return Document(url=text, kind="http")
+        return Document(url=text, kind="http", auth=auth)
     if scheme == "file":
         if parts.netloc not in {"", "localhost"}:
             raise InputError(f"{text!r}: remote file URLs are not supported", reason="bad_url")
@@ -136,6 +162,7 @@ __all__ = [
     "FILE_KINDS",
     "make_document",
     "read_input_file",
+    "split_userinfo",
     "storable",
     "validate_inputs",
 ]

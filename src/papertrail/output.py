@@ -55,6 +55,7 @@ from .shard_index import (
     lookup,
     read_shard,
     reconcile,
+    shard_paths,
     state_of,
 )
 
@@ -146,6 +147,31 @@ class OutputStore:
             return None
         for _, record in read_shard(self.clean_dir / state.shard, only={state.line}):
             return record
+        return None
+
+    def latest_failure(self, key: str) -> tuple[Path, ArticleRecord] | None:
+        """The latest failure record matching ``key`` (``article_id``, ``url``,
+        ``final_url`` or ``canonical_url``) and its shard, for an article with no good
+        record.
+
+        Failures are not in the index, which maps good records only (a page down today
+        must not hide yesterday's text), so ``failures/`` is read, newest shard first
+        (by modification time: a shard is written whole, then renamed); a miss reads
+        all of it. Failure records are small and this is only asked when the index has
+        no answer.
+        """
+        newest_first: list[tuple[int, Path]] = []
+        for path in shard_paths(self.clean_dir, FAILURES_DIR):
+            with contextlib.suppress(FileNotFoundError):  # deleted since it was listed
+                newest_first.append((path.stat().st_mtime_ns, path))
+        newest_first.sort(reverse=True)
+        for _, path in newest_first:
+            found = None
+            for _, record in read_shard(path):
+                if key in {record.article_id, record.url, record.final_url, record.canonical_url}:
+                    found = record  # the last line of the shard that matches is its latest
+            if found is not None:
+                return path, found
         return None
 
     def rebuild_index(self) -> int:

@@ -64,12 +64,14 @@ def new_run_id() -> str:
 
 def document_for(arg: str) -> Document:
     """A Document for one input; a bad input becomes a document with an input error."""
-    from .inputs import make_document, storable
+    from .inputs import make_document, split_userinfo, storable
 
     try:
         return make_document(arg)
     except InputError as exc:
-        doc = Document(url=storable(arg))  # a non-UTF-8 argument must not crash the write
+        # a non-UTF-8 argument must not crash the write; a password must not be stored
+        url = split_userinfo(arg.strip())[0] if "@" in arg else arg
+        doc = Document(url=storable(url))
         record_failure(doc, "input", exc)
         return doc
 

@@ -2,7 +2,9 @@
 
 Looked up in the output store's index (``_index.sqlite``: every URL, final URL and
 canonical URL of a good record, and every ``article_id``), so it answers at once however
-large the output is. Pretty by default, ``--json`` for the record as written.
+large the output is. Pretty by default, ``--json`` for the record as written. An article
+with no good record shows its latest failure record instead (from ``failures/``, which
+the index does not cover), marked as a failure on stderr, with exit status 1.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ TEXT_PREVIEW = 600  # characters of body text shown without --full
 
 def pretty(record: ArticleRecord, full: bool = False) -> str:
     """A terminal view of a record: metadata, papers, errors, the start of the text."""
-    fields = [
+    fields: list[tuple[str, str | None]] = [
+        ("FAILED", "no good record; this is the latest failure" if not record.ok else None),
         ("article", f"{record.article_id} v{record.version}"),
         ("url", record.url),
         ("canonical", record.canonical_url if record.canonical_url != record.url else None),
@@ -70,15 +73,29 @@ def _main(argv: list[str] | None) -> int:
     settings = cli.load_settings(**({"clean_dir": args.out} if args.out else {}))
     if not settings.clean_path.is_dir():
         raise cli.UsageError(f"no output directory at {settings.clean_path}")
-    record = OutputStore(settings.clean_path).latest(args.key.strip())
+    store = OutputStore(settings.clean_path)
+    record = store.latest(args.key.strip())
+    status = cli.EXIT_OK
     if record is None:
-        print(f"no record of {args.key} in {settings.clean_path}", file=sys.stderr)
-        return cli.EXIT_FAILED
+        # the index maps good records only; a URL that never fetched has its failure
+        # records, and their errors are what the user came to read
+        failure = store.latest_failure(args.key.strip())
+        if failure is None:
+            print(f"no record of {args.key} in {settings.clean_path}", file=sys.stderr)
+            return cli.EXIT_FAILED
+        shard, record = failure
+        why = "; ".join(f"{e.stage}:{e.reason}" for e in record.errors)
+        print(
+            f"no good record of {args.key}: its latest failure record ({why}),"
+            f" from {shard.relative_to(settings.clean_path)}",
+            file=sys.stderr,
+        )
+        status = cli.EXIT_FAILED
     if args.json:
         print(json.dumps(record.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
         print(pretty(record, full=args.full))
-    return cli.EXIT_OK
+    return status
 
 
 if __name__ == "__main__":

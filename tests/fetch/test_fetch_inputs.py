@@ -19,6 +19,31 @@ def test_http_urls() -> None:
 
 
 @pytest.mark.parametrize(
+    ("arg", "url", "auth"),
+    [
+        ("http://alice:s3cret@example.org/a", "http://example.org/a", ("alice", "s3cret")),
+        ("HTTPS://a%40b:p%3Aw@h.org:8443/x?y=1", "HTTPS://h.org:8443/x?y=1", ("a@b", "p:w")),
+        ("http://u:p@ss@h.org/", "http://h.org/", ("u", "p@ss")),  # the last @ ends it
+        ("http://alice@h.org/", "http://h.org/", ("alice", "")),
+        ("http://h.org/?mail=a@b.org", "http://h.org/?mail=a@b.org", None),  # not userinfo
+        ("http://h.org/p#x@y", "http://h.org/p#x@y", None),
+    ],
+)
+def test_credentials_leave_the_url_for_document_auth(
+    arg: str, url: str, auth: tuple[str, str] | None
+) -> None:
+    doc = make_document(arg)
+    assert (doc.url, doc.auth) == (url, auth)
+    assert "s3cret" not in repr(doc)
+
+
+def test_a_bad_url_with_a_password_is_reported_without_it() -> None:
+    with pytest.raises(InputError) as info:
+        make_document("http://alice:s3cret@example.org:99999/a")
+    assert info.value.reason == "bad_url" and "s3cret" not in str(info.value)
+
+
+@pytest.mark.parametrize(
     ("name", "kind"), [("a.html", "html_file"), ("b.HTM", "html_file"), ("c.txt", "text_file")]
 )
 def test_local_files(tmp_path: Path, name: str, kind: str) -> None:

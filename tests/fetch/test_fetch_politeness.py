@@ -11,6 +11,7 @@ import pytest
 from papertrail.document import Document
 from papertrail.errors import RobotsDisallowed
 from papertrail.fetch import Fetcher
+from papertrail.fetch.robots import MAX_ROBOTS_BYTES
 from papertrail.settings import Settings
 from papertrail.testing.hostile import HostileServer
 
@@ -130,6 +131,48 @@ def test_unreachable_robots_disallows_the_origin(make_settings: SettingsFactory)
             fetcher.fetch(Document(url=server.url("/page/x")))
         assert info.value.reason == "robots_unreachable"
         assert not server.requests("/page/")
+
+
+def _robots_past_the_limit() -> str:
+    """A 1 MiB robots.txt: a rule at the top, one at 300 KiB, a rule the 500 KiB cut
+    falls in just after ``Disallow: /``, and one past the cut."""
+    filler = "# " + "x" * 60 + "\n"
+    text = "User-agent: *\nDisallow: /private/\n"
+    while len(text) < 300 * 1024:
+        text += filler
+    text += "Disallow: /page/mid/\n"
+    cut_at = MAX_ROBOTS_BYTES - len("Disallow: /")  # where the straddling rule starts
+    while len(text) + len(filler) < cut_at:
+        text += filler
+    text += "#" * (cut_at - len(text) - 1) + "\n"
+    text += "Disallow: /page/straddling/\nDisallow: /page/late/\n"
+    while len(text) < 1024 * 1024:
+        text += filler
+    return text
+
+
+def test_a_robots_txt_past_the_limit_is_read_up_to_it_not_refused(
+    make_settings: SettingsFactory,
+) -> None:
+    """RFC 9309 §2.5: parse the first 500 KiB, ignore the rest. It used to be refused
+    as ``too_large`` past ``max_bytes``, and so the whole site as ``robots_unreachable``;
+    the page cap (64 KiB here) does not shorten the rules either."""
+    robots = _robots_past_the_limit()
+    assert robots[MAX_ROBOTS_BYTES - 11 : MAX_ROBOTS_BYTES] == "Disallow: /"
+    with (
+        HostileServer(robots_txt=robots) as server,
+        Fetcher(make_settings(max_bytes=64 * 1024)) as fetcher,
+    ):
+        assert fetcher.fetch(Document(url=server.url("/page/ok"))).status == 200
+        for path in ("/private/a", "/page/mid/b"):
+            with pytest.raises(RobotsDisallowed) as info:
+                fetcher.fetch(Document(url=server.url(path)))
+            assert info.value.reason == "robots_disallowed"
+        # past the cut: ignored, and the rule the cut falls in is dropped, not read as
+        # "Disallow: /" (which /page/ok above would have hit)
+        assert fetcher.fetch(Document(url=server.url("/page/late/c"))).status == 200
+        assert fetcher.fetch(Document(url=server.url("/page/straddling/d"))).status == 200
+        assert len(server.requests("/robots.txt")) == 1
 
 
 def test_per_host_concurrency_cap(server: HostileServer, make_settings: SettingsFactory) -> None:

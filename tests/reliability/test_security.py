@@ -1,5 +1,5 @@
 """Security: SSRF refused by default, output paths never taken from untrusted input,
-XML from the API parsed without entity expansion.
+XML from the API parsed without entity expansion, a password in a URL sent but never kept.
 
 Non-loopback targets are only ever answered by ``httpx.MockTransport`` (the network is
 replaced, our code is not), so no packet leaves 127.0.0.1.
@@ -7,6 +7,8 @@ replaced, our code is not), so no packet leaves 127.0.0.1.
 
 from __future__ import annotations
 
+import base64
+import gzip
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,11 +20,14 @@ from papertrail.document import Document
 from papertrail.errors import ArxivResponseError, BlockedAddress, StorageError
 from papertrail.fetch import Fetcher
 from papertrail.output import OutputStore
+from papertrail.record import ArticleRecord
 from papertrail.session import Session
 from papertrail.settings import Settings
 from papertrail.testing.hostile import HostileServer
+from papertrail.testing.pages import Page, PageServer
 
 from ..conftest import FIXTURES
+from .conftest import article_page, ingest
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -149,6 +154,51 @@ HOSTILE_FEEDS = {
     "external-dtd": b'<!DOCTYPE feed SYSTEM "http://127.0.0.1:9/evil.dtd">' + BODY,
     "parameter-entity": b'<!DOCTYPE feed [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>' + BODY,
 }
+
+
+@pytest.mark.slow
+def test_a_password_in_a_url_is_sent_but_never_stored_or_logged(
+    run_env: dict[str, str], tmp_path: Path
+) -> None:
+    """``http://user:pw@host/``: the password went into the record's ``url``, its errors,
+    the WARC (target URI and the Authorization header), the ledger, the indexes and the
+    logs. It is still sent, as httpx sends it (Basic auth, percent-decoded), to that
+    origin only; every stored or printed form of the URL is without the userinfo."""
+    password = "s3cret p@ss"  # as typed in the URL: s3cret%20p%40ss
+    basic = "Basic " + base64.b64encode(f"alice:{password}".encode()).decode()
+    with PageServer() as server:
+        base = server.base_url
+        other = base.replace("127.0.0.1", "localhost")  # another origin, same server
+        server.add("/article.html", Page(article_page(0), "text/html; charset=utf-8"))
+        server.add("/moved.html", Page(b"", None, 302, (("Location", f"{other}/away.html"),)))
+        server.add("/away.html", Page(article_page(1), "text/html; charset=utf-8"))
+        with_pw = base.replace("http://", "http://alice:s3cret%20p%40ss@")
+        urls = [f"{with_pw}/{name}.html" for name in ("article", "missing", "moved")]
+        proc = ingest(run_env, *urls, "--no-enrich", "--verbose")
+        sent = {r.path: r.headers.get("Authorization") for r in server.requests}
+    assert proc.returncode == 1, proc.stderr[-3000:]  # /missing.html: a 404
+    assert sent["/article.html"] == basic and sent["/missing.html"] == basic
+    assert sent["/moved.html"] == basic and sent["/away.html"] is None  # not to localhost
+    assert sent["/robots.txt"] is None
+
+    data = Path(run_env["PAPERTRAIL_DATA_DIR"])
+    kept = [proc.stdout, proc.stderr]
+    for path in data.rglob("*"):
+        if path.is_file():
+            raw = path.read_bytes()
+            kept.append((gzip.decompress(raw) if path.suffix == ".gz" else raw).decode("latin-1"))
+    for secret in ("s3cret", "p%40ss", basic.split()[1], "alice"):
+        assert not [text for text in kept if secret in text], secret
+    records = [
+        ArticleRecord.model_validate_json(line)
+        for shard in data.glob("clean/*/*/*.jsonl")
+        for line in shard.read_text(encoding="utf-8").splitlines()
+    ]
+    assert sorted(r.url for r in records) == sorted(
+        f"{base}/{n}.html" for n in ("article", "missing", "moved")
+    )
+    assert any(r.final_url == f"{other}/away.html" for r in records)
+    assert "Authorization: Basic [redacted]" in "".join(kept)  # the WARC says auth was sent
 
 
 def test_the_fixture_feed_parses() -> None:

@@ -22,6 +22,7 @@ from ..closing import Closing
 from ..crashpoints import crash_point
 from ..document import Document
 from ..errors import FetchError, HTTPStatusError, StorageError, TooLargeError
+from ..inputs import split_userinfo
 from ..pipeline import boundary
 from ..settings import Settings
 from .archive import RawArchive
@@ -109,7 +110,7 @@ class Fetcher(Closing):
                 conditional["If-None-Match"] = entry.etag
             if entry.last_modified:
                 conditional["If-Modified-Since"] = entry.last_modified
-        ex = self.requester.get(doc.url, conditional)
+        ex = self.requester.get(doc.url, conditional, auth=doc.auth)
         doc.status = ex.status
         doc.headers = headers_dict(ex.headers)
         doc.final_url = ex.url
@@ -191,8 +192,10 @@ class Fetcher(Closing):
 
     def get_resource(self, url: str, *, max_bytes: int) -> Exchange:
         """A feed, sitemap or listing page for discovery, requested like a page and
-        archived in the WARC like one (no ledger: sources are read on every pass)."""
-        ex = self.requester.get_resource(url, max_bytes=max_bytes)
+        archived in the WARC like one (no ledger: sources are read on every pass). A
+        password in ``url`` is sent, not archived (see ``inputs.split_userinfo``)."""
+        url, auth = split_userinfo(url)
+        ex = self.requester.get(url, pages_only=False, max_bytes=max_bytes, auth=auth)
         if self.archive is not None:
             self.archive.store_response(url, ex)
         return ex

@@ -134,12 +134,16 @@ def read_body(
     max_ratio: float,
     deadline: float,
     url: str,
+    truncate: bool = False,
 ) -> tuple[bytes, bytes]:
     """Read a streamed body: returns (raw bytes as sent, decoded bytes).
 
     Raises :class:`TooLargeError` (``too_large``) past ``max_bytes`` of either,
     ``decompression_bomb`` when decoding inflates past ``max_ratio`` or the cap, and
     :class:`FetchTimeout` when the whole body is not in by ``deadline`` (monotonic).
+    With ``truncate`` (robots.txt: RFC 9309 lets a crawler ignore what lies past its
+    limit) reading stops at ``max_bytes`` of either instead, and the first ``max_bytes``
+    decoded bytes are returned; the connection is dropped with the rest unread.
     """
     dec = _Decoder(content_encoding or "", url)
     raw: list[bytes] = []
@@ -150,7 +154,7 @@ def read_body(
             raise DeadlineExceeded(f"{url}: body not complete before the deadline")
         raw.append(chunk)
         raw_n += len(chunk)
-        if raw_n > max_bytes:
+        if raw_n > max_bytes and not truncate:
             raise TooLargeError(f"{url}: body over {max_bytes} bytes, aborted")
         try:
             piece = dec.feed(chunk, max_bytes - out_n)
@@ -160,6 +164,8 @@ def read_body(
             ) from exc
         out.append(piece)
         out_n += len(piece)
+        if truncate and (out_n >= max_bytes or raw_n > max_bytes):
+            return b"".join(raw), b"".join(out)[:max_bytes]
         if dec.encoded and (
             out_n > max_bytes or (out_n > BOMB_CHECK_AFTER and out_n > max_ratio * raw_n)
         ):

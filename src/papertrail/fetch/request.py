@@ -34,7 +34,7 @@ from .exchange import Exchange
 from .limits import ACCEPT_ENCODING, ACCEPT_HEADER, check_content_type, check_not_binary, read_body
 from .politeness import HostGate
 from .retry import SLOWDOWN_STATUSES, backoff_delay, is_retryable_status, parse_retry_after
-from .robots import RobotsCache
+from .robots import MAX_ROBOTS_BYTES, RobotsCache, origin_of
 from .safety import check_peer, check_scheme, check_url
 from .urls import host_key
 
@@ -86,18 +86,22 @@ class Requester(Closing):
         *,
         pages_only: bool = True,
         max_bytes: int | None = None,
+        auth: tuple[str, str] | None = None,
     ) -> Exchange:
         """GET ``url`` with redirects followed by hand: every hop checked, loops refused.
 
         ``pages_only`` refuses anything but HTML/XHTML/text (feeds and sitemaps pass
         False); ``max_bytes`` defaults to ``settings.max_bytes``. A 304 is returned only
-        for a ``conditional`` request; any other non-2xx final answer raises.
+        for a ``conditional`` request; any other non-2xx final answer raises. ``auth``
+        (user, password) is sent as Basic auth to ``url``'s origin only, as httpx does
+        (a redirect elsewhere does not get it); robots.txt is asked without it.
         """
         conditional = conditional or {}
         seen = {urldefrag(url).url}
         current = url
         for _ in range(self.settings.max_redirects + 1):
-            ex = self._request(current, conditional, pages_only, max_bytes)
+            hop_auth = auth if auth and origin_of(current) == origin_of(url) else None
+            ex = self._request(current, conditional, pages_only, max_bytes, hop_auth)
             if ex.status in REDIRECT_STATUSES:
                 location = ex.header("location")
                 if not location:
@@ -128,7 +132,12 @@ class Requester(Closing):
         return self.get(url, pages_only=False, max_bytes=max_bytes)
 
     def _request(
-        self, url: str, conditional: dict[str, str], pages_only: bool, max_bytes: int | None
+        self,
+        url: str,
+        conditional: dict[str, str],
+        pages_only: bool,
+        max_bytes: int | None,
+        auth: tuple[str, str] | None = None,
     ) -> Exchange:
         """One hop: safety, robots, politeness, then up to 1 + fetch_retries tries."""
         s = self.settings
@@ -141,7 +150,7 @@ class Requester(Closing):
             tries = f"after {attempt + 1} tries"
             try:
                 with self.gate.slot(host):
-                    ex = self._exchange(url, conditional, pages_only, max_bytes)
+                    ex = self._exchange(url, conditional, pages_only, max_bytes, auth=auth)
             except DeadlineExceeded:
                 raise  # as slow again at once: the ledger retries the page on a later run
             except (httpx.TimeoutException, httpx.TransportError, FetchTimeout) as exc:
@@ -175,12 +184,16 @@ class Requester(Closing):
         max_bytes: int | None,
         *,
         timeout: float | None = None,
+        truncate: bool = False,
+        auth: tuple[str, str] | None = None,
     ) -> Exchange:
         """Send one GET and read the response, all within ``fetch_deadline``."""
         s = self.settings
         with total_deadline(s.fetch_deadline) as deadline:
             try:
-                return self._send(url, extra_headers, pages_only, max_bytes, timeout, deadline.at)
+                return self._send(
+                    url, extra_headers, pages_only, max_bytes, timeout, deadline.at, truncate, auth
+                )
             except (httpx.TimeoutException, FetchTimeout) as exc:
                 if deadline.hit or deadline.remaining() <= 0:
                     raise fetch_failure(exc, url, deadline=deadline) from exc
@@ -194,6 +207,8 @@ class Requester(Closing):
         max_bytes: int | None,
         timeout: float | None,
         deadline: float,
+        truncate: bool = False,
+        auth: tuple[str, str] | None = None,
     ) -> Exchange:
         s = self.settings
         # Validators (ETag, Last-Modified) go back byte for byte as the server sent them:
@@ -209,7 +224,9 @@ class Requester(Closing):
         except (httpx.InvalidURL, ValueError) as exc:  # IDNAError is a UnicodeError
             raise FetchError(f"{url}: not a valid URL ({exc})", reason="bad_url") from exc
         fetched_at = datetime.now(UTC)
-        response = self._client.send(request, stream=True)
+        response = self._client.send(
+            request, stream=True, auth=httpx.BasicAuth(*auth) if auth else None
+        )
         try:
             stream = response.extensions.get("network_stream")
             if stream is not None:
@@ -220,7 +237,7 @@ class Requester(Closing):
                 reason=response.reason_phrase,
                 http_version=response.http_version,
                 headers=_pairs(response.extensions.get(_RAW_HEADERS, response.headers.raw)),
-                request_headers=_pairs(request.headers.raw),
+                request_headers=_redacted(_pairs(request.headers.raw)),
                 fetched_at=fetched_at,
             )
             if 200 <= ex.status < 300:
@@ -233,6 +250,7 @@ class Requester(Closing):
                     max_ratio=s.max_compression_ratio,
                     deadline=deadline,
                     url=url,
+                    truncate=truncate,
                 )
                 if pages_only:
                     check_not_binary(ex.body, url)
@@ -241,7 +259,13 @@ class Requester(Closing):
             response.close()
 
     def get_robots(self, robots_url: str) -> tuple[int, bytes]:
-        """Fetch robots.txt: one try, short timeout, redirects checked like any hop."""
+        """Fetch robots.txt: one try, short timeout, redirects checked like any hop.
+
+        The body is read up to one byte past ``MAX_ROBOTS_BYTES`` whatever ``max_bytes``
+        says (that byte tells :class:`RobotsCache` it was cut): RFC 9309 §2.5 has a
+        crawler parse at least 500 KiB and ignore the rest, so a long file is not a
+        reason to refuse the site, and a short page cap must not shorten the rules.
+        """
         s = self.settings
         current = robots_url
         for hop in range(ROBOTS_MAX_REDIRECTS + 1):
@@ -253,7 +277,14 @@ class Requester(Closing):
                 return 404, b""  # a redirect we will not follow: robots.txt unavailable
             try:
                 with self.gate.slot(host_key(current)):
-                    ex = self._exchange(current, {}, False, None, timeout=s.robots_timeout)
+                    ex = self._exchange(
+                        current,
+                        {},
+                        False,
+                        MAX_ROBOTS_BYTES + 1,
+                        timeout=s.robots_timeout,
+                        truncate=True,
+                    )
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 raise fetch_failure(exc, current) from exc
             location = ex.header("location")
@@ -297,3 +328,12 @@ def _join(current: str, location: str, origin: str) -> str:
 
 def _pairs(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
+
+
+def _redacted(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The request headers as archived: an ``Authorization`` value (base64 of the
+    password) is replaced, keeping the scheme so the WARC still says auth was sent."""
+    return [
+        (k, f"{v.partition(' ')[0]} [redacted]" if k.lower() == "authorization" else v)
+        for k, v in headers
+    ]

@@ -17,7 +17,7 @@ from protego import Protego
 
 from ..errors import PapertrailError, RobotsDisallowed
 
-MAX_ROBOTS_BYTES = 500 * 1024  # RFC 9309: parse at least 500 KiB
+MAX_ROBOTS_BYTES = 500 * 1024  # RFC 9309 §2.5: parse at least 500 KiB (Google's limit too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,17 @@ class RobotsAnswer:
 
 # (robots_url) -> (status, body); raises PapertrailError on network failure.
 RobotsGetter = Callable[[str], tuple[int, bytes]]
+
+
+def robots_text(body: bytes) -> str:
+    """The part of a robots.txt we parse: all of it up to ``MAX_ROBOTS_BYTES``; past that,
+    the first ``MAX_ROBOTS_BYTES`` less the line the cut falls in (RFC 9309 §2.5 lets the
+    rest be ignored; a rule cut short could mean more than it says: ``Disallow: /``
+    left of ``Disallow: /drafts/``, ``Allow: /`` left of ``Allow: /public/``)."""
+    if len(body) > MAX_ROBOTS_BYTES:
+        body = body[:MAX_ROBOTS_BYTES]
+        body = body[: max(body.rfind(b"\n"), body.rfind(b"\r")) + 1]
+    return body.decode("utf-8", errors="replace")
 
 
 def origin_of(url: str) -> str:
@@ -62,7 +73,7 @@ class RobotsCache:
         except PapertrailError as exc:
             return RobotsAnswer(None, f"robots.txt unreachable ({exc.reason}: {exc.message})")
         if 200 <= status < 300:
-            text = body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
+            text = robots_text(body)
             return RobotsAnswer(Protego.parse(text))
         if status == 429 or status >= 500:
             return RobotsAnswer(None, f"robots.txt answered HTTP {status}")
