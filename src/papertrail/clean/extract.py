@@ -17,7 +17,7 @@ from trafilatura.xml import xmltotxt
 
 from ..document import Link
 from .container import narrow
-from .links import join_url
+from .links import absolute_url
 from .tree import load_tree
 
 TRAFILATURA_OPTIONS: dict[str, Any] = {
@@ -46,11 +46,8 @@ def _links(body: etree._Element, base: str | None) -> list[Link]:
     links: list[Link] = []
     seen: set[str] = set()
     for ref in body.iter("ref"):
-        target = (ref.get("target") or "").strip()
-        if not target or target.startswith(("#", "javascript:", "mailto:")):
-            continue
-        href = join_url(base, target)
-        if not href or not href.startswith(("http://", "https://")) or href in seen:
+        href = absolute_url(ref.get("target"), base)
+        if not href or href in seen:
             continue
         seen.add(href)
         links.append(Link(href=href, text=" ".join("".join(ref.itertext()).split())))
@@ -259,14 +256,13 @@ def _links_in_text(tree: etree._Element, text: str, base: str | None) -> list[Li
     links: list[Link] = []
     seen: set[str] = set()
     for a in tree.iter("a"):
-        target = (a.get("href") or "").strip()
-        if not target or target.startswith(("#", "javascript:", "mailto:")):
+        if not a.get("href"):
             continue
         label = " ".join("".join(a.itertext()).split())
         if not label or label not in flat:  # tested first: urljoin costs more
             continue
-        href = join_url(base, target)
-        if href and href.startswith(("http://", "https://")) and href not in seen:
+        href = absolute_url(a.get("href"), base)
+        if href and href not in seen:
             seen.add(href)
             links.append(Link(href=href, text=label))
     return links

@@ -207,7 +207,7 @@ def read_region(
             heading = _own_text(el)
             if heading:
                 headings.append(heading)
-        if el.tag == "a" and (href := _absolute(el.get("href"), base)):
+        if el.tag == "a" and (href := absolute_url(el.get("href"), base)):
             links.append(Link(href=href, text=_own_text(el)))
         parts.append(el.text or "")
         for child in el:
@@ -228,7 +228,9 @@ def _is_emphasis_line(el: etree._Element) -> bool:
     return not (el.text or "").strip() and not (el[0].tail or "").strip()
 
 
-def _absolute(href: str | None, base: str | None) -> str | None:
+def absolute_url(href: str | None, base: str | None) -> str | None:
+    """A link target as an absolute http(s) URL, or None: empty, a fragment,
+    ``javascript:``/``mailto:``, another scheme, or a target no URL parser accepts."""
     href = (href or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:")):
         return None
