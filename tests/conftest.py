@@ -6,9 +6,13 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from papertrail.record import ArticleRecord
+from papertrail.session import Session
+from papertrail.settings import Settings
 from papertrail.testing.pages import Page, PageServer
 
 # Tests use Prefect's embedded server, never papertrail's background one (flows.local_server),
@@ -35,6 +39,29 @@ def gbk_page(charset_in_meta: str = "gb2312") -> bytes:
     html = roundup_html().replace('<meta charset="utf-8">', f'<meta charset="{charset_in_meta}">')
     html = "\n".join(ln for ln in html.splitlines() if 'rel="canonical"' not in ln)
     return html.encode("gbk", errors="xmlcharrefreplace")
+
+
+def session_records(data_dir: Path, urls: list[str], **settings: Any) -> list[ArticleRecord]:
+    """Run ``urls`` through the library's own ``Session`` offline (no arXiv, loopback pages
+    allowed, no politeness delay, cleaning in-process), then read back the article records
+    it wrote under ``data_dir``: the real path a flow run takes, without Prefect."""
+    base: dict[str, Any] = {
+        "enrich": False,
+        "resolve_titles": False,
+        "allow_private": True,
+        "per_host_delay": 0,
+        "process_workers": 0,
+    }
+    session = Session(Settings(data_dir=data_dir, **{**base, **settings}))
+    try:
+        session.run(urls)
+    finally:
+        session.close()
+    return [
+        ArticleRecord.model_validate_json(line)
+        for shard in (data_dir / "clean" / "articles").glob("*/*.jsonl")
+        for line in shard.read_text("utf-8").splitlines()
+    ]
 
 
 @pytest.fixture(autouse=True)

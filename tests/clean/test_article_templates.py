@@ -17,11 +17,10 @@ from papertrail.clean import clean, clean_text
 from papertrail.decode import decode
 from papertrail.document import Document
 from papertrail.ids import extract_ids, find_ids
-from papertrail.record import ArticleRecord
-from papertrail.session import Session
-from papertrail.settings import Settings
 from papertrail.testing.article_templates import CHROME_IDS, TEMPLATES, content_type, render
 from papertrail.testing.pages import Page, PageServer
+
+from ..conftest import session_records
 
 SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
 NAMES = sorted(p.stem for p in SEEDS.glob("0*.txt"))
@@ -80,25 +79,7 @@ def test_ids_through_the_session_on_served_pages(tmp_path: Path) -> None:
             for template in (templates[i % 6], templates[(i + 3) % 6]):
                 page = Page(render(template, gold_lines(name)), content_type(template))
                 urls[server.add(f"/{template}/{name}.html", page)] = (name, template)
-        settings = Settings(
-            data_dir=tmp_path / "data",
-            enrich=False,
-            resolve_titles=False,
-            allow_private=True,
-            per_host_delay=0,
-            process_workers=0,
-            skip_unchanged=False,
-        )
-        session = Session(settings)
-        try:
-            session.run(list(urls))
-        finally:
-            session.close()
-    records = [
-        ArticleRecord.model_validate_json(line)
-        for shard in (tmp_path / "data" / "clean" / "articles").glob("*/*.jsonl")
-        for line in shard.read_text("utf-8").splitlines()
-    ]
+        records = session_records(tmp_path / "data", list(urls), skip_unchanged=False)
     assert {r.url for r in records} == set(urls)
     assert {t for _, t in urls.values()} == set(TEMPLATES)
     for record in records:

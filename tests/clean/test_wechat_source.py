@@ -8,11 +8,10 @@ import pytest
 
 from papertrail.clean import clean_html
 from papertrail.clean.wechat import ANCHOR, source_link
-from papertrail.record import ArticleRecord
-from papertrail.session import Session
-from papertrail.settings import Settings
 from papertrail.testing.article_templates import content_type, render
 from papertrail.testing.pages import Page, PageServer
+
+from ..conftest import session_records
 
 SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
 SEED = "002_42328441e1192498"
@@ -54,25 +53,7 @@ def test_source_paper_through_the_session(tmp_path: Path) -> None:
     with PageServer() as server:
         page = wechat_page("https://arxiv.org/abs/2501.00001v2#rd").encode()
         url = server.add("/s/post.html", Page(page, content_type("wechat")))
-        settings = Settings(
-            data_dir=tmp_path / "data",
-            enrich=False,
-            resolve_titles=False,
-            allow_private=True,
-            per_host_delay=0,
-            process_workers=0,
-        )
-        session = Session(settings)
-        try:
-            session.run([url])
-        finally:
-            session.close()
-    [line] = [
-        line
-        for shard in (tmp_path / "data" / "clean" / "articles").glob("*/*.jsonl")
-        for line in shard.read_text("utf-8").splitlines()
-    ]
-    record = ArticleRecord.model_validate_json(line)
+        [record] = session_records(tmp_path / "data", [url])
     assert len(record.arxiv) == 9
     last = record.arxiv[-1]
     assert (last.id, last.version, last.found_by) == ("2501.00001", 2, "link")
