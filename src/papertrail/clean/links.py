@@ -25,7 +25,7 @@ from trafilatura.utils import RE_FILTER
 
 from ..document import Link
 from .container import _prose
-from .rules import class_id_reason
+from .rules import PAPERISH, class_id_reason
 
 # Tags that are chrome wherever they sit (a <header> inside the region is the article's).
 _CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "button", "select", "textarea"})
@@ -53,6 +53,8 @@ BLOCK_TAGS = frozenset(
     }
 )  # fmt: skip
 _INNER_BLOCKS = BLOCK_TAGS - {"br"}
+# Elements whose ``cite`` attribute names the source of what they quote.
+_CITING = frozenset({"blockquote", "q"})
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _EMPHASIS = frozenset({"strong", "b"})
 _MAX_HEADING = 80
@@ -73,7 +75,6 @@ _REFERENCES = re.compile(
     r"\s*[:：]?",
     re.IGNORECASE,
 )
-_PAPERISH = re.compile(r"arxiv|10\.48550|/papers/\d{4}\.\d|\d{4}\.\d{4,5}", re.IGNORECASE)
 _URLISH = re.compile(r"(?:https?://|www\.)\S+|\S+\.\S+/\S*", re.IGNORECASE)
 
 
@@ -209,6 +210,8 @@ def read_region(
                 headings.append(heading)
         if el.tag == "a" and (href := absolute_url(el.get("href"), base)):
             links.append(Link(href=href, text=_own_text(el)))
+        elif el.tag in _CITING and (href := absolute_url(el.get("cite"), base)):
+            links.append(Link(href=href))  # <blockquote cite="...">: the quote's source
         parts.append(el.text or "")
         for child in el:
             walk(child)
@@ -375,7 +378,7 @@ def _unlinked_chars(el: etree._Element) -> int:
 def _cites_paper(block: etree._Element) -> bool:
     """Cheap test: an arXiv-like URL, id or DOI in the block's text or link targets."""
     hrefs = " ".join(a.get("href") or "" for a in block.iter("a"))
-    return bool(_PAPERISH.search(hrefs) or _PAPERISH.search("".join(block.itertext())))
+    return bool(PAPERISH.search(hrefs) or PAPERISH.search("".join(block.itertext())))
 
 
 def _is_line_anchor(text: str) -> bool:

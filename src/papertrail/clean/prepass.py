@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .rules import DROP_SELECTORS, MAIN_HINTS, PROTECTED_TAGS, class_id_reason
+from .rules import (
+    DROP_SELECTORS,
+    EMBED_TAGS,
+    EMBED_TARGETS,
+    MAIN_HINTS,
+    PAPERISH,
+    PROTECTED_TAGS,
+    class_id_reason,
+)
 
 # A guarded rule spares an element holding this much text that is not link text.
 _TEXT_CHARS = 150
@@ -45,6 +53,23 @@ def looks_like_text(node: LexborNode) -> bool:
         return False
     linked = sum(_text_len(a) for a in node.css("a"))
     return total - linked >= _TEXT_CHARS
+
+
+def _keep_paper_embeds(tree: LexborHTMLParser) -> int:
+    """An embedded viewer showing a paper (``<iframe src="https://arxiv.org/pdf/...">``,
+    a PDF.js viewer's ``?file=``) cites it, as a link would. The embed is removed as a
+    widget, so it becomes an empty link to its target where it stood: no text for the
+    extractor, a link for the region reader. Returns how many were kept."""
+    kept = 0
+    for node in tree.css(", ".join(EMBED_TAGS)):
+        attrs = node.attributes
+        target = next((t for name in EMBED_TARGETS if (t := attrs.get(name))), None)
+        if target and PAPERISH.search(target):
+            link = tree.create_node("a")
+            link.attrs["href"] = target
+            node.replace_with(link)
+            kept += 1
+    return kept
 
 
 def _drop_selectors(tree: LexborHTMLParser, removed: Counter[str], skip: frozenset[str]) -> None:
@@ -127,6 +152,7 @@ def prepass(
     depends on the page type (a thread's replies are its content)."""
     tree = LexborHTMLParser(html) if isinstance(html, str) else html  # modified in place
     removed: Counter[str] = Counter()
+    _keep_paper_embeds(tree)
     _drop_selectors(tree, removed, skip)
     head = tree.head.html if tree.head is not None else ""
     hint = _narrow_to_hint(tree) if hints else None

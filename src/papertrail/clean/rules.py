@@ -40,6 +40,12 @@ def _cid(pattern: str, reason: str) -> ClassIdRule:
 
 
 COMMENTS_REASON = "comment sections and reply forms"
+# Cheap test that a text or a URL may cite a paper: an arXiv host or DOI, a paper page's
+# path, a new-style number. What it lets through, the ids stage decides on.
+PAPERISH = re.compile(r"arxiv|10\.48550|/papers/\d{4}\.\d|\d{4}\.\d{4,5}", re.IGNORECASE)
+# Embedded players and viewers, removed as widgets; their target is read first.
+EMBED_TAGS = ("iframe", "frame", "embed", "object")
+EMBED_TARGETS = ("src", "data-src", "data")
 
 DROP_SELECTORS: tuple[SelectorRule, ...] = (
     SelectorRule(

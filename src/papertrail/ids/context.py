@@ -8,6 +8,8 @@ roundups are full of look-alikes (amounts, measurements, reference numbers). Con
 - an arXiv category right after it: ``2307.09288 [cs.CL]``;
 - square brackets around the number alone: ``[2307.09288]``, ``【2307.09288】``
   (the reference-list style of physics and of many Chinese roundups);
+- an arXiv URL cut right before it (``https://arxiv.org/abs/`` at the end of the line
+  above: a ``<br>`` or a narrow column broke the link);
 - nothing else in the text at all (someone pasted an id).
 """
 
@@ -27,6 +29,7 @@ _LABEL_BEFORE = re.compile(
 _CATEGORY_AFTER = re.compile(
     rf"\s*\[\s*(?:{ARCHIVE_RE}|stat|eess|econ|q-fin)(?:\.[A-Za-z\-]+)?\s*\]", re.IGNORECASE
 )
+_CUT_URL = re.compile(r"arxiv\.org/+(?:abs|pdf|html)/+[ \t]*\n?[ \t]*$", re.IGNORECASE)
 _OPEN = re.compile(r"[\[【]\s*$")
 _CLOSE = re.compile(r"\s*[\]】]")
 
@@ -42,6 +45,8 @@ def has_arxiv_context(text: str, start: int, end: int, *, alone: bool = False) -
     line_start = text.rfind("\n", window_start, start) + 1  # 0 when no newline in window
     before = text[max(line_start, window_start) : start]
     if _ARXIV_WORD.search(before) or _LABEL_BEFORE.search(before):
+        return True
+    if _CUT_URL.search(text, window_start, start):
         return True
     after = text[end : end + WINDOW]
     if _CATEGORY_AFTER.match(after):

@@ -1,0 +1,72 @@
+"""Papers an article cites without an ordinary link or printed id: an embedded PDF viewer,
+a quotation's ``cite`` attribute, a URL broken by ``<br>``. Served over loopback and
+run through the session, the way a user's page goes; none of them is text the cleaner
+keeps, so only the region reader and the ids stage can find them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from papertrail.clean import clean
+from papertrail.document import Document
+from papertrail.ids import extract_ids
+from papertrail.testing.pages import Page, PageServer
+
+from ..conftest import session_records
+
+PAPER = "2403.19928"
+PROSE = (
+    "研究团队提出了一种新的大模型训练方法，在多个基准测试上取得了显著提升，同时训练成本降低了一半。",
+    "实验表明，该方法在长文本理解任务上优于此前的所有开源模型，推理速度也快得多，值得关注。",
+    "作者还公开了代码和模型权重，社区可以在此基础上继续改进，进一步降低部署所需的显存。",
+)
+FORMS = {
+    "iframe": f'<iframe src="https://arxiv.org/pdf/{PAPER}" width="100%" height="600"></iframe>',
+    "lazy-iframe": f'<iframe data-src="https://arxiv.org/pdf/{PAPER}v2"></iframe>',
+    "pdfjs-viewer": '<iframe src="/pdfjs/viewer.html?file=https%3A%2F%2Farxiv.org%2Fpdf%2F'
+    f'{PAPER}"></iframe>',
+    "embed": f'<embed src="https://arxiv.org/pdf/{PAPER}.pdf" type="application/pdf">',
+    "object": f'<object data="https://arxiv.org/pdf/{PAPER}.pdf" type="application/pdf"></object>',
+    "blockquote-cite": f'<blockquote cite="https://arxiv.org/abs/{PAPER}"><p>{PROSE[0]}</p>'
+    "</blockquote>",
+    "br-in-url": f"<p>论文地址：https://arxiv.org/abs/<br>{PAPER}</p>",
+}
+CHROME = "2312.11805"  # an embed outside the article is a widget, not a citation
+
+
+def page(form: str) -> str:
+    body = "".join(f"<p>{p}</p>" for p in PROSE[:2]) + form + f"<p>{PROSE[2]}</p>"
+    sidebar = f'<aside><iframe src="https://arxiv.org/pdf/{CHROME}"></iframe></aside>'
+    return (
+        '<html><head><meta charset="utf-8"><title>论文速递</title></head><body>'
+        f'<nav><a href="/">首页</a></nav><article class="post">{body}</article>{sidebar}'
+        "<footer>版权所有</footer></body></html>"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_cited_paper_is_found_by_the_stages(name: str) -> None:
+    doc = Document(url="http://127.0.0.1/a.html", kind="http", markup=page(FORMS[name]))
+    assert [ref.id for ref in extract_ids(clean(doc)).arxiv] == [PAPER]
+
+
+@pytest.mark.slow  # pages fetched over loopback HTTP by the session
+def test_cited_paper_is_found_on_served_pages(tmp_path: Path) -> None:
+    with PageServer() as server:
+        urls = {
+            server.add(f"/{name}.html", Page(page(form).encode("utf-8"))): name
+            for name, form in FORMS.items()
+        }
+        records = session_records(tmp_path / "data", list(urls))
+    assert {urls[r.url]: [ref.id for ref in r.arxiv] for r in records} == {
+        name: [PAPER] for name in FORMS
+    }
+
+
+def test_a_bare_number_after_an_unrelated_line_break_is_not_an_id() -> None:
+    """Only an arXiv URL cut at ``/abs/`` continues on the next line."""
+    html = page(f"<p>详见 https://example.org/abs/<br>{PAPER}</p>")
+    doc = extract_ids(clean(Document(url="http://127.0.0.1/a.html", kind="http", markup=html)))
+    assert doc.arxiv == []
