@@ -50,6 +50,42 @@ def test_a_copy_under_another_url_says_which_record_it_repeats(tmp_path: Path) -
     assert "https://example.org/news/2024/ml-weekly-15.html" in note
 
 
+def test_shares_of_a_page_without_canonical_link_are_one_article(tmp_path: Path) -> None:
+    """No ``<link rel=canonical>``: the URL's canonical form names the article, so a share
+    with a fragment (or, by the same rule, a tracking parameter) is the article already
+    written, not another."""
+    from papertrail.testing.pages import Page, PageServer
+
+    page = (FIXTURES / "pages" / "roundup.html").read_text("utf-8")
+    page = page.replace('rel="canonical"', 'rel="alternate"')
+    assert 'rel="canonical"' not in page
+    with PageServer() as site:
+        url = site.add("/post.html", Page(page.encode("utf-8")))
+        settings = Settings(
+            data_dir=tmp_path / "data",
+            enrich=False,
+            process_workers=0,
+            allow_private=True,
+            per_host_delay=0.0,
+            skip_unchanged=False,
+        )
+        session = Session(settings)
+        try:
+            first = session.run([url])
+            again = session.run([f"{url}#section-2", f"{url}#top"])
+        finally:
+            session.close()
+    assert first.records_written == 1
+    assert again.records_written == 0 and again.unchanged == 2, again
+    records = [
+        json.loads(line)
+        for shard in (tmp_path / "data" / "clean" / "articles").glob("*/*.jsonl")
+        for line in shard.read_text("utf-8").splitlines()
+    ]
+    (record,) = records
+    assert record["canonical_url"] == url
+
+
 def test_discover_reports_each_source_and_one_broken_feed_sinks_nothing(tmp_path: Path) -> None:
     """Discovery through the session's fetcher: new URLs per source, already-ingested ones
     dropped, a feed that answers 404 reported in its own row."""

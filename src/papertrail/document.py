@@ -23,6 +23,7 @@ from .record import (
     StageError,
     UnresolvedTitle,
 )
+from .urls import canonical_url
 
 InputKind = Literal["http", "html_file", "text_file"]
 
@@ -92,9 +93,20 @@ class Document:
         return any(e.stage in {"input", "fetch", "decode", "clean"} for e in self.errors)
 
     @property
+    def identity_url(self) -> str:
+        """The URL that names the article: its declared canonical URL, else the URL it
+        was fetched at, in :func:`~papertrail.urls.canonical_url` form, so ``page``,
+        ``page#section`` and ``page?utm_source=x`` are one article (as the fetch ledger
+        and the archive already treat them)."""
+        url = self.meta.canonical_url or self.url
+        try:
+            return canonical_url(url)
+        except ValueError:  # no URL parser accepts it ("http://[::1"): it names itself
+            return url
+
+    @property
     def article_id(self) -> str:
-        key = self.meta.canonical_url or self.url
-        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+        return hashlib.sha256(self.identity_url.encode("utf-8")).hexdigest()[:16]
 
     def _arxiv_with_items(self, text: str) -> list[ArxivRef]:
         """The refs, each with the roundup item its first mention sits in."""
@@ -112,7 +124,7 @@ class Document:
             article_id=self.article_id,
             url=self.url,
             final_url=self.final_url,
-            canonical_url=self.meta.canonical_url,
+            canonical_url=self.identity_url,
             fetched_at=self.fetched_at,
             status=self.status,
             content_type=self.content_type,

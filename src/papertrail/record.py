@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 FoundBy = Literal[
     "link",  # an <a href> target (or a URL printed in text) on arxiv.org
@@ -140,10 +140,14 @@ class ArticleRecord(_Model):
     """One input (URL or local file) and everything papertrail learned from it."""
 
     schema_version: str = Field(SCHEMA_VERSION, description="Record format version (MAJOR.MINOR).")
-    article_id: str = Field(description="Stable id: sha256 of the canonical URL, 16 hex chars.")
+    article_id: str = Field(description="Stable id: sha256 of canonical_url, 16 hex chars.")
     url: str = Field(description="The input as fetched; file:// URL for a local file.")
     final_url: str | None = Field(None, description="URL after redirects.")
-    canonical_url: str | None = Field(None, description="<link rel=canonical>, or normalised URL.")
+    canonical_url: str | None = Field(
+        None,
+        description="The URL that names the article: <link rel=canonical> (or og:url), else the"
+        " URL fetched; normal form (no fragment or tracking parameters). article_id hashes it.",
+    )
     fetched_at: datetime = Field(description="When the bytes were obtained (UTC).")
     status: int | None = Field(None, description="HTTP status (200 for local files).")
     content_type: str | None = Field(None, description="Content-Type header as served.")

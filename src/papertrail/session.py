@@ -338,7 +338,7 @@ def same_article_note(doc: Document, earlier: str | None) -> str | None:
         return None
     return (
         f"{doc.url}: unchanged, same article as {earlier} "
-        f"(canonical URL {doc.meta.canonical_url or doc.url}, article_id {doc.article_id})"
+        f"(canonical URL {doc.identity_url}, article_id {doc.article_id})"
     )
 
 

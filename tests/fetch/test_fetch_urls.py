@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from papertrail.fetch import canonical_url
-from papertrail.fetch.urls import host_key
+from papertrail.urls import host_key
 
 CASES = [
     ("https://example.org/a#section-2", "https://example.org/a"),

@@ -7,6 +7,7 @@ client factory, also used by the arXiv client), :class:`RawArchive`, :class:`Led
 :func:`archived_documents`, :func:`canonical_url`, :func:`check_url`.
 """
 
+from ..urls import canonical_url
 from .archive import Capture, RawArchive
 from .archived import archived_documents
 from .client import classify_failure, make_client, total_deadline
@@ -14,7 +15,6 @@ from .fetcher import Fetcher
 from .ledger import Ledger, LedgerEntry
 from .request import Requester
 from .safety import check_url
-from .urls import canonical_url
 
 __all__ = [
     "Capture",

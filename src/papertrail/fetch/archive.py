@@ -35,9 +35,9 @@ from ..closing import Closing
 from ..document import Document, InputKind
 from ..errors import FetchError, StorageError
 from ..pipeline import record_failure
+from ..urls import canonical_url
 from .exchange import Exchange, HeaderPairs, header, headers_dict
 from .limits import decode_content
-from .urls import canonical_url
 
 INDEX_NAME = "index.sqlite"
 REQUESTED_URI = "WARC-Papertrail-Requested-URI"  # extension header: the URL we were given

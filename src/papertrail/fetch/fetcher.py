@@ -25,12 +25,12 @@ from ..errors import FetchError, HTTPStatusError, StorageError, TooLargeError
 from ..inputs import split_userinfo
 from ..pipeline import boundary
 from ..settings import Settings
+from ..urls import canonical_url, host_key
 from .archive import RawArchive
 from .dispatch import dispatch_by_key
 from .exchange import Exchange, headers_dict
 from .ledger import PENDING_PREFIX, Ledger
 from .request import Requester
-from .urls import canonical_url, host_key
 
 LOCAL_TYPES = {"html_file": "text/html", "text_file": "text/plain"}
 

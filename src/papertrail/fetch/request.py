@@ -29,6 +29,7 @@ from ..errors import (
     RedirectError,
 )
 from ..settings import Settings
+from ..urls import host_key
 from .client import fetch_failure, make_client, total_deadline
 from .exchange import Exchange
 from .limits import ACCEPT_ENCODING, ACCEPT_HEADER, check_content_type, check_not_binary, read_body
@@ -36,7 +37,6 @@ from .politeness import HostGate
 from .retry import SLOWDOWN_STATUSES, backoff_delay, is_retryable_status, parse_retry_after
 from .robots import MAX_ROBOTS_BYTES, RobotsCache, origin_of
 from .safety import check_peer, check_scheme, check_url
-from .urls import host_key
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ROBOTS_MAX_REDIRECTS = 5  # RFC 9309: follow at least five
