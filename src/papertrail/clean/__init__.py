@@ -23,7 +23,7 @@ from .behaviour import Behaviour, behaviour_for
 from .blocks import select as select_blocks
 from .extract import extract_main, extract_plain, untable_layout
 from .guard import defuse
-from .lines import LineFilter, filter_lines
+from .lines import LineFilter, drop_repeated_lines, filter_lines, merge_in_order
 from .links import (
     Region,
     chrome_in,
@@ -36,13 +36,14 @@ from .links import (
 from .metadata import detect_lang, extract_page_metadata
 from .pagetype import classify_tree
 from .prepass import prepass
+from .second import justext_paragraphs
 from .textmeta import text_metadata
 from .textmode import extract_text
 from .tree import load_tree
 from .wechat import source_link
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
-EXTRACTOR_VERSION = "clean-1.10"
+EXTRACTOR_VERSION = "clean-1.11"
 
 # Pruned markup larger than this (characters) is extracted without trafilatura's fallbacks.
 FAST_EXTRACTION_ABOVE = 2_000_000
@@ -111,6 +112,14 @@ def _clean_html(html: str, url: str | None, behaviour: Behaviour | None) -> Extr
             if selected is not None:
                 plain.text = selected
                 plain.stats["blocks:selected"] += 1
+        if behaviour.second_extractor:
+            extra = justext_paragraphs(html)
+            merged = merge_in_order(plain.text.splitlines(), extra)
+            plain.stats["line:second_extractor"] += len(merged) - len(plain.text.splitlines())
+            plain.text = "\n".join(merged)
+        if behaviour.drop_repeats:
+            plain.text, repeated = drop_repeated_lines(plain.text)
+            plain.stats["line:repeated"] += repeated
         if chosen or _nonspace(plain.text):
             return plain
         # The model's whole-page path found nothing (a bare page of one paragraph, which

@@ -353,3 +353,49 @@ def filter_lines(lines: list[str]) -> LineFilter:
         result.kept.append(line)
         previous = key
     return result
+
+
+def drop_repeated_lines(text: str) -> tuple[str, int]:
+    """``text`` with every line that repeats an earlier one removed, and how many went.
+
+    On threads and product pages a repeated line is a copy, not more content: a reply
+    quoting the post above it, a carousel's cloned slides. Which page types use it is
+    measured (:mod:`.behaviour`): on an article or documentation a repeated line is a
+    refrain or a line of code, on a listing, service or collection page a price or a
+    "Learn more" that each card repeats.
+    """
+    seen: set[str] = set()
+    kept: list[str] = []
+    dropped = 0
+    for line in text.splitlines():
+        key = normalize(line)
+        if key and key in seen:
+            dropped += 1
+            continue
+        seen.add(key)
+        kept.append(line)
+    return "\n".join(kept), dropped
+
+
+def merge_in_order(kept: list[str], extra: list[str]) -> list[str]:
+    """``kept`` with the lines of ``extra`` it lacks, each placed after the last line of
+    ``extra`` before it that ``kept`` has: both are in page order, so a paragraph one
+    extractor missed goes back where it stood."""
+    position: dict[str, int] = {}
+    for i, line in enumerate(kept):
+        position.setdefault(normalize(line), i)
+    after: dict[int, list[str]] = {}
+    anchor = -1
+    for line in extra:
+        key = normalize(line)
+        if not key:
+            continue
+        if key in position:
+            anchor = max(anchor, position[key])
+        else:
+            after.setdefault(anchor, []).append(line)
+    merged = list(after.get(-1, []))
+    for i, line in enumerate(kept):
+        merged.append(line)
+        merged.extend(after.get(i, []))
+    return merged
