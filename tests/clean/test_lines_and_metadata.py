@@ -6,14 +6,13 @@ import pytest
 from lxml import etree
 
 from papertrail.clean.behaviour import BY_TYPE
-from papertrail.clean.lines import drop_repeated_lines, filter_lines, match_rule, merge_in_order
+from papertrail.clean.lines import drop_repeated_lines, filter_lines, match_rule
 from papertrail.clean.metadata import (
     _meta_author,
     detect_lang,
     extract_page_metadata,
     strip_site_suffix,
 )
-from papertrail.clean.second import justext_paragraphs
 from papertrail.clean.tree import load_tree
 
 
@@ -88,33 +87,6 @@ def test_repeated_lines_go_on_threads_and_product_pages_only() -> None:
     assert [t for t, b in sorted(BY_TYPE.items()) if b.drop_repeats] == [
         "forum", "product"
     ]  # fmt: skip
-
-
-def test_a_second_extractor_s_paragraphs_go_back_where_they_stood() -> None:
-    """Threads: jusText's paragraphs that trafilatura missed are merged in page order."""
-    first, reply, last = (
-        "I upgraded to version 7.1 last week and since then the virtual machine stops at the"
-        " EFI shell every time it starts, whatever I choose in the boot menu. It was working"
-        " before the upgrade and I have not changed any of the settings of the machine.",
-        "Same here after the upgrade. Rolling back to the previous version fixed it for me,"
-        " and the logs showed that the boot loader could not find the disk at all, so it is"
-        " not the machine itself but the way that the new version attaches the disk to it.",
-        "Thanks, that was it. The disk had been detached by the upgrade, and when I attached"
-        " it again to the same controller as before the machine started as it always did. I"
-        " will report it as a bug so that they can fix it in the next version of the tool.",
-    )
-    page = (
-        "<html><body>"
-        + "".join(f"<div class='post'><p>{text}</p></div>" for text in (first, reply, last))
-        + "</body></html>"
-    )
-    paragraphs = justext_paragraphs(page)
-    assert paragraphs == [first, reply, last]
-    kept = [first, last]  # trafilatura took the reply for furniture
-    assert merge_in_order(kept, paragraphs) == [first, reply, last]
-    assert merge_in_order(kept, []) == kept
-    assert justext_paragraphs("") == [] and justext_paragraphs("\x00<") == []
-    assert [t for t, b in sorted(BY_TYPE.items()) if b.second_extractor] == ["forum"]
 
 
 def test_doubled_caption_and_table_of_contents() -> None:
