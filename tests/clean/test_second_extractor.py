@@ -58,7 +58,7 @@ def pages(draw: st.DrawFn) -> str:
     return "<html><body>" + "".join(parts) + "</body></html>"
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(pages())
 def test_the_same_paragraphs_as_jusText_itself(page: str) -> None:
     """The linear context pass gives jusText's own classes (its pass is quadratic)."""
