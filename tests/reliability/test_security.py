@@ -17,8 +17,8 @@ import pytest
 
 from papertrail.arxiv.feed import parse_feed
 from papertrail.document import Document
-from papertrail.errors import ArxivResponseError, BlockedAddress, StorageError
-from papertrail.fetch import Fetcher
+from papertrail.errors import ArxivResponseError, BlockedAddress, FetchError, StorageError
+from papertrail.fetch import Fetcher, Requester
 from papertrail.output import OutputStore
 from papertrail.record import ArticleRecord
 from papertrail.session import Session
@@ -211,3 +211,26 @@ def test_api_xml_with_entities_is_refused_unexpanded(name: str) -> None:
         parse_feed(b"<?xml version='1.0' encoding='UTF-8'?>\n" + HOSTILE_FEEDS[name])
     assert err.value.reason == "arxiv_malformed_feed"
     assert "lollol" not in err.value.message and "root:" not in err.value.message
+
+
+def test_discovery_s_own_requester_sends_a_password_and_keeps_it_out_of_urls_and_errors(
+    tmp_path: Path,
+) -> None:
+    """``Requester.get_resource`` (a feed or sitemap for discovery, also reachable without
+    a Fetcher) splits the credentials off as pages do: sent, never in a URL or an error."""
+    basic = "Basic " + base64.b64encode(b"alice:s3cret").decode()
+    settings = Settings(data_dir=tmp_path, allow_private=True, per_host_delay=0.0, fetch_retries=0)
+    with PageServer() as server:
+        server.add("/feed.xml", Page(b"<rss/>", "application/rss+xml"))
+        with_pw = server.base_url.replace("http://", "http://alice:s3cret@")
+        requester = Requester(settings)
+        try:
+            ex = requester.get_resource(f"{with_pw}/feed.xml", max_bytes=1 << 20)
+            with pytest.raises(FetchError) as failure:
+                requester.get_resource(f"{with_pw}/gone.xml", max_bytes=1 << 20)
+        finally:
+            requester.close()
+        sent = {r.path: r.headers.get("Authorization") for r in server.requests}
+    assert ex.body == b"<rss/>" and "s3cret" not in ex.url and "alice" not in ex.url
+    assert sent["/feed.xml"] == basic and sent["/gone.xml"] == basic
+    assert "s3cret" not in str(failure.value) and "alice" not in str(failure.value)

@@ -194,10 +194,9 @@ class Fetcher(Closing):
         """A feed, sitemap or listing page for discovery, requested like a page and
         archived in the WARC like one (no ledger: sources are read on every pass). A
         password in ``url`` is sent, not archived (see ``inputs.split_userinfo``)."""
-        url, auth = split_userinfo(url)
-        ex = self.requester.get(url, pages_only=False, max_bytes=max_bytes, auth=auth)
+        ex = self.requester.get_resource(url, max_bytes=max_bytes)
         if self.archive is not None:
-            self.archive.store_response(url, ex)
+            self.archive.store_response(split_userinfo(url)[0], ex)
         return ex
 
     # --- many documents --------------------------------------------------------------

@@ -28,6 +28,7 @@ from ..errors import (
     HTTPStatusError,
     RedirectError,
 )
+from ..inputs import split_userinfo
 from ..settings import Settings
 from ..urls import host_key
 from .client import fetch_failure, make_client, total_deadline
@@ -128,8 +129,11 @@ class Requester(Closing):
         )
 
     def get_resource(self, url: str, *, max_bytes: int) -> Exchange:
-        """A feed, sitemap or listing page: any content type, up to ``max_bytes``."""
-        return self.get(url, pages_only=False, max_bytes=max_bytes)
+        """A feed, sitemap or listing page: any content type, up to ``max_bytes``. A
+        password in ``url`` is sent as Basic auth and kept out of the exchange's URL and
+        every error message (``inputs.split_userinfo``), as for pages."""
+        url, auth = split_userinfo(url)
+        return self.get(url, pages_only=False, max_bytes=max_bytes, auth=auth)
 
     def _request(
         self,
