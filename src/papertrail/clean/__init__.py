@@ -113,9 +113,9 @@ def _clean_html(html: str, url: str | None, behaviour: Behaviour | None) -> Extr
                 plain.text = selected
                 plain.stats["blocks:selected"] += 1
         if behaviour.second_extractor:
-            extra = justext_paragraphs(html)
-            merged = merge_in_order(plain.text.splitlines(), extra)
-            plain.stats["line:second_extractor"] += len(merged) - len(plain.text.splitlines())
+            lines = plain.text.splitlines()
+            merged = merge_in_order(lines, justext_paragraphs(html))
+            plain.stats["line:second_extractor"] += len(merged) - len(lines)
             plain.text = "\n".join(merged)
         if behaviour.drop_repeats:
             plain.text, repeated = drop_repeated_lines(plain.text)

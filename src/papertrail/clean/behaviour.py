@@ -27,7 +27,7 @@ class Behaviour:
     # plain path only: the text is the blocks :mod:`.blocks`' model selects, trafilatura's
     # output one of its features (not on Chinese, Japanese or Korean text: trained on none)
     select_blocks: bool = False
-    # drop a line that repeats an earlier one (:func:`.lines.drop_repeated_lines`)
+    # plain path only: drop a line repeating an earlier one (:func:`.lines.drop_repeated_lines`)
     drop_repeats: bool = False
     # plain path only: add jusText's paragraphs that trafilatura missed (:mod:`.second`)
     second_extractor: bool = False

@@ -55,12 +55,11 @@ def looks_like_text(node: LexborNode) -> bool:
     return total - linked >= _TEXT_CHARS
 
 
-def _keep_paper_embeds(tree: LexborHTMLParser) -> int:
+def _keep_paper_embeds(tree: LexborHTMLParser) -> None:
     """An embedded viewer showing a paper (``<iframe src="https://arxiv.org/pdf/...">``,
     a PDF.js viewer's ``?file=``) cites it, as a link would. The embed is removed as a
     widget, so it becomes an empty link to its target where it stood: no text for the
-    extractor, a link for the region reader. Returns how many were kept."""
-    kept = 0
+    extractor, a link for the region reader."""
     for node in tree.css(", ".join(EMBED_TAGS)):
         attrs = node.attributes
         target = next((t for name in EMBED_TARGETS if (t := attrs.get(name))), None)
@@ -68,8 +67,6 @@ def _keep_paper_embeds(tree: LexborHTMLParser) -> int:
             link = tree.create_node("a")
             link.attrs["href"] = target
             node.replace_with(link)
-            kept += 1
-    return kept
 
 
 def _drop_selectors(tree: LexborHTMLParser, removed: Counter[str], skip: frozenset[str]) -> None:
