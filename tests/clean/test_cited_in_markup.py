@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from papertrail.clean import clean
+from papertrail.clean import clean, clean_html
+from papertrail.clean.behaviour import behaviour_for
+from papertrail.clean.pagetype import PAGE_TYPES
 from papertrail.document import Document
 from papertrail.ids import extract_ids
 from papertrail.testing.pages import Page, PageServer
@@ -32,12 +34,30 @@ FORMS = {
     "blockquote-cite": f'<blockquote cite="https://arxiv.org/abs/{PAPER}"><p>{PROSE[0]}</p>'
     "</blockquote>",
     "br-in-url": f"<p>论文地址：https://arxiv.org/abs/<br>{PAPER}</p>",
+    # targets only a script or an attribute holds
+    "onclick-button": f"<p><button onclick=\"window.open('https://arxiv.org/pdf/{PAPER}')\">"
+    "PDF</button></p>",
+    "data-href-card": f'<div class="card" data-href="https://arxiv.org/abs/{PAPER}">'
+    "<p>点击查看论文</p></div>",
+    "javascript-href": f"<p><a href=\"javascript:openPaper('https://arxiv.org/abs/{PAPER}')\">"
+    "论文</a></p>",
+    "json-prop": f'<div data-props=\'{{"paper":"https:\\/\\/arxiv.org\\/abs\\/{PAPER}"}}\'></div>',
+    "image-map": f'<map name="m"><area shape="rect" coords="0,0,9,9" '
+    f'href="https://arxiv.org/abs/{PAPER}"></map>',
+    "noscript": f'<noscript><a href="https://arxiv.org/abs/{PAPER}">论文</a></noscript>',
+    "bibtex-textarea": "<textarea readonly>@misc{x, title={...}, "
+    f"url={{https://arxiv.org/abs/{PAPER}}}}}</textarea>",
 }
 CHROME = "2312.11805"  # an embed outside the article is a widget, not a citation
 
 
 def page(form: str) -> str:
-    body = "".join(f"<p>{p}</p>" for p in PROSE[:2]) + form + f"<p>{PROSE[2]}</p>"
+    share = (  # chrome inside the article, naming the page's paper of the week
+        f'<div class="share-bar" data-url="https://arxiv.org/abs/{CHROME}">分享到微博</div>'
+        f'<button class="share-btn" onclick="share(\'https://arxiv.org/abs/{CHROME}\')">'
+        "分享</button>"
+    )
+    body = "".join(f"<p>{p}</p>" for p in PROSE[:2]) + form + f"<p>{PROSE[2]}</p>" + share
     sidebar = f'<aside><iframe src="https://arxiv.org/pdf/{CHROME}"></iframe></aside>'
     return (
         '<html><head><meta charset="utf-8"><title>论文速递</title></head><body>'
@@ -50,6 +70,19 @@ def page(form: str) -> str:
 def test_cited_paper_is_found_by_the_stages(name: str) -> None:
     doc = Document(url="http://127.0.0.1/a.html", kind="http", markup=page(FORMS[name]))
     assert [ref.id for ref in extract_ids(clean(doc)).arxiv] == [PAPER]
+
+
+@pytest.mark.parametrize("page_type", PAGE_TYPES)
+def test_cited_paper_is_found_whatever_the_page_type(page_type: str) -> None:
+    """Threads, listings and product pages take trafilatura's whole-page path, not the
+    pre-pass: the papers they cite outside links are read there too."""
+    behaviour = behaviour_for(page_type)
+    for name, form in FORMS.items():
+        got = clean_html(page(form), "http://127.0.0.1/a.html", behaviour=behaviour)
+        doc = Document(url="http://127.0.0.1/a.html", kind="http", markup="", text=got.text)
+        doc.links = got.links
+        doc.region_text = got.region.text if got.region is not None else None
+        assert [ref.id for ref in extract_ids(doc).arxiv] == [PAPER], name
 
 
 @pytest.mark.slow  # pages fetched over loopback HTTP by the session

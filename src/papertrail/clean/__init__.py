@@ -35,7 +35,8 @@ from .links import (
 )
 from .metadata import detect_lang, extract_page_metadata
 from .pagetype import classify_tree
-from .prepass import prepass
+from .prepass import keep_paper_targets, prepass
+from .rules import TARGET_HINT
 from .second import justext_paragraphs
 from .textmeta import text_metadata
 from .textmode import extract_text
@@ -43,7 +44,7 @@ from .tree import load_tree
 from .wechat import source_link
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
-EXTRACTOR_VERSION = "clean-1.11"
+EXTRACTOR_VERSION = "clean-1.12"
 
 # Pruned markup larger than this (characters) is extracted without trafilatura's fallbacks.
 FAST_EXTRACTION_ABOVE = 2_000_000
@@ -106,7 +107,7 @@ def _clean_html(html: str, url: str | None, behaviour: Behaviour | None) -> Extr
         page_type = classify_tree(parsed, url)
         behaviour = behaviour_for(page_type)
     if behaviour.plain:
-        plain = _clean_plain(html, url, behaviour, page_type)
+        plain = _clean_plain(_with_paper_targets(html), url, behaviour, page_type)
         if behaviour.select_blocks and plain.meta.lang not in CJK_LANGS:
             selected = select_blocks(parsed, page_type, plain.text)
             if selected is not None:
@@ -133,7 +134,7 @@ def _clean_rules(
 ) -> Extraction:
     """Our rules: the pre-pass, the container, trafilatura inside it, the line filter."""
     page_prose = paragraph_chars(parsed)  # before the pre-pass, which prunes `parsed`
-    pruned = prepass(parsed, hints=behaviour.hints, skip=behaviour.skip_rules)
+    pruned = prepass(parsed, hints=behaviour.hints, skip=behaviour.skip_rules, source=html)
     tree = load_tree(pruned.html)
     # Metadata first: extraction consumes the tree. The pruned page is the better source:
     # without menus and sidebars the first byline in the text is the article's.
@@ -185,6 +186,15 @@ def _nonspace(text: str) -> int:
 def paragraph_chars(tree: LexborHTMLParser) -> int:
     """Characters of text in the page's <p> elements: the article is most of them."""
     return sum(_nonspace(node.text(deep=True)) for node in tree.css("p"))
+
+
+def _with_paper_targets(html: str) -> str:
+    """``html`` with the papers it cites outside links made links (as the pre-pass does on
+    the rules path); unchanged, not even reserialised, where there are none."""
+    if not TARGET_HINT.search(html):
+        return html
+    tree = LexborHTMLParser(html)  # a second parse: the page type's features read `parsed`
+    return (tree.html or html) if keep_paper_targets(tree, html) else html
 
 
 def _clean_plain(html: str, url: str | None, behaviour: Behaviour, page_type: str) -> Extraction:

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..ids.patterns import SITE_PATTERNS
+
 
 @dataclass(frozen=True, slots=True)
 class SelectorRule:
@@ -43,9 +45,31 @@ COMMENTS_REASON = "comment sections and reply forms"
 # Cheap test that a text or a URL may cite a paper: an arXiv host or DOI, a paper page's
 # path, a new-style number. What it lets through, the ids stage decides on.
 PAPERISH = re.compile(r"arxiv|10\.48550|/papers/\d{4}\.\d|\d{4}\.\d{4,5}", re.IGNORECASE)
-# Embedded players and viewers, removed as widgets; their target is read first.
+# Embedded players and viewers, removed as widgets; their target is read first when it
+# can name a paper (TARGET_HINT).
 EMBED_TAGS = ("iframe", "frame", "embed", "object")
 EMBED_TARGETS = ("src", "data-src", "data")
+# A target that can name a paper: one of the sites the ids stage reads ids from (arXiv,
+# its mirrors and DOI, Hugging Face papers...). A page naming a paper outside an <a href>
+# (``onclick="window.open('...')"``, ``data-href``, a JSON prop, ``<area href>``, a
+# ``javascript:`` href) holds one; an embedded map's coordinates do not.
+TARGET_HINT = re.compile("|".join(re.escape(site.keyword) for site in SITE_PATTERNS), re.I)
+# Containers whose content is not parsed as the page's (a <textarea>'s text, a
+# <noscript> fallback shown without scripts, a <template>): their URLs are read as text.
+RAW_TARGET_TAGS = ("noscript", "textarea", "template")
+# Not a citation: media (a figure hosted on arxiv.org is an image of the paper, not a
+# link to it) and styling; a plain href is read as a link already.
+TARGET_SKIP_TAGS = frozenset(
+    {"img", "picture", "source", "video", "audio", "track", "link", "meta", "script", "style"}
+)
+TARGET_SKIP_ATTRS = frozenset({"class", "id", "style", "src", "srcset"})
+# Elements a target's link goes before, not into: no content (<area>, <input>), content
+# that is not the page's, content removed with its form control, or a link (a link in a
+# link is split from it when the page is parsed again).
+TARGET_BEFORE_TAGS = frozenset(
+    {"a", "area", "input", "button", "select", "option", "form", "br", "hr", "wbr", "col",
+     "param", *RAW_TARGET_TAGS}
+)  # fmt: skip
 
 DROP_SELECTORS: tuple[SelectorRule, ...] = (
     SelectorRule(
