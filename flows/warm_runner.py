@@ -37,6 +37,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from papertrail import interrupts
 from papertrail.settings import ServerSettings
 
 SOCKET_FILE = "papertrail-runner.sock"
@@ -292,6 +293,9 @@ def _child(conn: socket.socket, expected: tuple[str, str], api_url: str) -> None
             os.dup2(fd, target)
             os.close(fd)
         _become(request, api_url)
+        # a command ended at once by Ctrl-C (papertrail.interrupts) still hands its caller
+        # the exit status and the descriptors
+        interrupts.before_exit_now(lambda status: _release(conn, status, saved))
         _adopt_forkserver()
         conn.sendall(b"OK\n")
         threading.Thread(target=_forward_interrupts, args=(conn,), daemon=True).start()

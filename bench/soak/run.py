@@ -245,6 +245,9 @@ def one_round(  # noqa: C901 - one soak round reads best as one script of faults
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.soak.run", description=__doc__)
     parser.add_argument("--minutes", type=float, default=30.0, help="time budget (default 30)")
+    parser.add_argument(
+        "--rounds", type=int, metavar="N", help="stop after N rounds (at least one always runs)"
+    )
     parser.add_argument("--good", type=int, default=20, help="good pages per round")
     parser.add_argument("--arxiv-trickle-every", type=int, default=4, metavar="N")
     parser.add_argument("--data-dir", type=Path, help="default: a temporary directory")
@@ -262,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         FakeArxivAPI(synthesize=True, trickle=1.0) as slow_arxiv,
     ):
         r = 0
-        while time.monotonic() < stop_at:
+        # at least one round, however small the budget: the setup alone can outlast it
+        while r == 0 or (time.monotonic() < stop_at and (args.rounds is None or r < args.rounds)):
             r += 1
             trickling = args.arxiv_trickle_every > 0 and r % args.arxiv_trickle_every == 0
             previous = one_round(

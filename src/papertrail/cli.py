@@ -21,12 +21,12 @@ from pydantic import ValidationError
 
 from . import __version__
 from .errors import ConfigError, InputError, PapertrailError
+from .interrupts import EXIT_INTERRUPTED, prompt_interrupts
 from .settings import SERVER_PREFIX, ServerSettings, Settings
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the run went, some input failed (its record says why)
 EXIT_USAGE = 2  # bad arguments, settings or files: nothing was done
-EXIT_INTERRUPTED = 130
 
 PREFIX = "PAPERTRAIL_"
 # Variables that are not settings: test, benchmark and process plumbing
@@ -151,7 +151,13 @@ def echo(args: argparse.Namespace, *lines: str) -> None:
 def run(main: Callable[[], int]) -> int:
     """Run an entry point's body: bad input becomes one line and exit status 2; any other
     papertrail error that stops it (storage: a damaged shard, a locked index) one line
-    with its reason and exit status 1, as ``flows.ingest`` reports a stopped run."""
+    with its reason and exit status 1, as ``flows.ingest`` reports a stopped run. Ctrl-C
+    ends it within seconds (:mod:`.interrupts`)."""
+    with prompt_interrupts():
+        return _run(main)
+
+
+def _run(main: Callable[[], int]) -> int:
     try:
         return main()
     except UsageError as exc:

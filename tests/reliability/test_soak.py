@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 def test_one_soak_round_writes_good_pages_once_and_records_every_fault(tmp_path: Path) -> None:
     out = tmp_path / "soak.json"
-    argv = ["--minutes", "0.01", "--good", "3", "--arxiv-trickle-every", "1"]
+    argv = ["--rounds", "1", "--good", "3", "--arxiv-trickle-every", "1"]
     status = main([*argv, "--data-dir", str(tmp_path / "data"), "--json", str(out)])
     report = json.loads(out.read_text(encoding="utf-8"))
     assert status == 0, report["problems"]
