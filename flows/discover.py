@@ -18,6 +18,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from papertrail import cli
+from papertrail.inputs import set_aside_credentials
 from papertrail.settings import Settings
 
 from .ingest import ingest
@@ -53,7 +54,10 @@ def discover(
     )  # fmt: skip
     summary: dict[str, Any] = {"sources": results, "new_urls": len(urls)}
     if urls:
-        summary["ingest"] = ingest(urls=urls, enrich=enrich, concurrency=concurrency)
+        # a URL's password (a sources file's private feed) stays out of the subflow run's
+        # stored parameters, as with flows.ingest
+        bare = set_aside_credentials(urls)
+        summary["ingest"] = ingest(urls=bare, enrich=enrich, concurrency=concurrency)
     counts = summary.get("ingest", {})
     create_table_artifact(  # what flows.status reports as the run's outcome
         key=RUN_COUNTS,

@@ -21,7 +21,7 @@ from typing import Any
 
 from papertrail import cli
 from papertrail.errors import InputError
-from papertrail.inputs import read_input_file
+from papertrail.inputs import read_input_file, set_aside_credentials
 
 from .local_server import ServerSettingError, prefect_api, server_settings, start_early
 
@@ -292,7 +292,7 @@ def _main(argv: list[str]) -> int:
             progress_bar(not (args.json or args.quiet), total=len(args.inputs)),
         ):
             summary = ingest(
-                urls=args.inputs,
+                urls=set_aside_credentials(args.inputs),  # no password in Prefect's database
                 out=str(args.out) if args.out else None,
                 enrich=not args.no_enrich,
                 resolve_titles=not args.no_titles,

@@ -18,6 +18,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from papertrail.document import Document
+from papertrail.inputs import with_credentials
 from papertrail.session import BatchOutcome, document_for, new_run_id, shards_of, windowed
 from papertrail.settings import Settings
 from papertrail.summary import RunSummary
@@ -77,6 +78,9 @@ progress_hook: Callable[[int, int], None] | None = None
 def submit_batch(
     runner: Any, settings: Settings, inputs: list[str], shard: str, task_mode: str
 ) -> Any:
+    # a URL's password, kept out of the flow run's stored parameters, goes to the fetch
+    # (task inputs are not stored: papertrail.inputs.set_aside_credentials)
+    inputs = [with_credentials(arg) for arg in inputs]
     if task_mode == "batch":
         return runner.submit(batch_task, {"settings": settings, "inputs": inputs, "shard": shard})
     docs = [document_for(u) for u in inputs]

@@ -51,6 +51,32 @@ def split_userinfo(url: str) -> tuple[str, Credentials | None]:
     return bare, ((unquote(user), unquote(password)) if user or password else None)
 
 
+# Inputs whose password :func:`set_aside_credentials` took out: URL without it -> the
+# input as given. This process only: nothing of it is stored or sent anywhere.
+_set_aside: dict[str, str] = {}
+
+
+def set_aside_credentials(args: Iterable[str]) -> list[str]:
+    """``args`` with any ``user:password@`` taken out of each URL, for what a run records
+    about its inputs: a Prefect flow run's parameters are kept in Prefect's database and
+    shown in its UI. Each input as given stays in this process for
+    :func:`with_credentials`, which puts it back where the pages are fetched."""
+    bare_args = []
+    for arg in args:
+        bare, auth = split_userinfo(_trim(arg)) if isinstance(arg, str) else (arg, None)
+        if auth is not None:
+            _set_aside[bare] = arg
+            arg = bare
+        bare_args.append(arg)
+    return bare_args
+
+
+def with_credentials(arg: str) -> str:
+    """The input :func:`set_aside_credentials` made ``arg`` of (with its password), else
+    ``arg``; for a batch task's inputs, whose values Prefect does not store."""
+    return _set_aside.get(arg, arg)
+
+
 def make_document(arg: str) -> Document:
     """A Document for one argument, or :class:`InputError` naming what is wrong.
 
@@ -162,7 +188,9 @@ __all__ = [
     "FILE_KINDS",
     "make_document",
     "read_input_file",
+    "set_aside_credentials",
     "split_userinfo",
     "storable",
     "validate_inputs",
+    "with_credentials",
 ]

@@ -161,9 +161,10 @@ def test_a_password_in_a_url_is_sent_but_never_stored_or_logged(
     run_env: dict[str, str], tmp_path: Path
 ) -> None:
     """``http://user:pw@host/``: the password went into the record's ``url``, its errors,
-    the WARC (target URI and the Authorization header), the ledger, the indexes and the
-    logs. It is still sent, as httpx sends it (Basic auth, percent-decoded), to that
-    origin only; every stored or printed form of the URL is without the userinfo."""
+    the WARC (target URI and the Authorization header), the ledger, the indexes, the logs
+    and Prefect's database (the flow run's parameters). It is still sent, as httpx sends
+    it (Basic auth, percent-decoded), to that origin only; every stored or printed form of
+    the URL is without the userinfo."""
     password = "s3cret p@ss"  # as typed in the URL: s3cret%20p%40ss
     basic = "Basic " + base64.b64encode(f"alice:{password}".encode()).decode()
     with PageServer() as server:
@@ -183,7 +184,10 @@ def test_a_password_in_a_url_is_sent_but_never_stored_or_logged(
 
     data = Path(run_env["PAPERTRAIL_DATA_DIR"])
     kept = [proc.stdout, proc.stderr]
-    for path in data.rglob("*"):
+    # and Prefect's database (with its WAL), where the flow run's parameters are kept
+    prefect_db = list(Path(run_env["PREFECT_HOME"]).glob("*.db*"))
+    assert prefect_db, "the run reported to the Prefect database in PREFECT_HOME"
+    for path in [*data.rglob("*"), *prefect_db]:
         if path.is_file():
             raw = path.read_bytes()
             kept.append((gzip.decompress(raw) if path.suffix == ".gz" else raw).decode("latin-1"))
