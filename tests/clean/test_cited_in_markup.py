@@ -34,6 +34,7 @@ FORMS = {
     "blockquote-cite": f'<blockquote cite="https://arxiv.org/abs/{PAPER}"><p>{PROSE[0]}</p>'
     "</blockquote>",
     "br-in-url": f"<p>论文地址：https://arxiv.org/abs/<br>{PAPER}</p>",
+    "br-after-host": f"<p>论文地址：https://arxiv.org/<br>abs/{PAPER}</p>",
     # targets only a script or an attribute holds
     "onclick-button": f"<p><button onclick=\"window.open('https://arxiv.org/pdf/{PAPER}')\">"
     "PDF</button></p>",

@@ -9,7 +9,8 @@ roundups are full of look-alikes (amounts, measurements, reference numbers). Con
 - square brackets around the number alone: ``[2307.09288]``, ``【2307.09288】``
   (the reference-list style of physics and of many Chinese roundups);
 - an arXiv URL cut right before it (``https://arxiv.org/abs/`` at the end of the line
-  above: a ``<br>`` or a narrow column broke the link);
+  above, or ``https://arxiv.org/`` there and ``abs/`` before it: a ``<br>`` or a narrow
+  column broke the link);
 - nothing else in the text at all (someone pasted an id).
 """
 
@@ -29,7 +30,11 @@ _LABEL_BEFORE = re.compile(
 _CATEGORY_AFTER = re.compile(
     rf"\s*\[\s*(?:{ARCHIVE_RE}|stat|eess|econ|q-fin)(?:\.[A-Za-z\-]+)?\s*\]", re.IGNORECASE
 )
-_CUT_URL = re.compile(r"arxiv\.org/+(?:abs|pdf|html)/+[ \t]*\n?[ \t]*$", re.IGNORECASE)
+# An arXiv URL a line break cut before its number: after ``/abs/`` or after the host
+# (``https://arxiv.org/`` + ``<br>`` + ``abs/2403.19928``).
+_CUT_URL = re.compile(
+    r"arxiv\.org/+[ \t]*\n?[ \t]*(?:abs|pdf|html)/+[ \t]*\n?[ \t]*$", re.IGNORECASE
+)
 _OPEN = re.compile(r"[\[【]\s*$")
 _CLOSE = re.compile(r"\s*[\]】]")
 
