@@ -19,6 +19,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from papertrail.document import Document
 from papertrail.inputs import with_credentials
+from papertrail.interrupts import watch_termination
 from papertrail.session import BatchOutcome, document_for, new_run_id, shards_of, windowed
 from papertrail.settings import Settings
 from papertrail.summary import RunSummary
@@ -121,6 +122,7 @@ def ingest(
     if dask_address:
         overrides["dask_address"] = dask_address
     announce_run()
+    watch_termination()  # SIGTERM ends a CLI run within seconds (papertrail.interrupts)
     settings = Settings(**overrides)
     run_id = new_run_id()
     summary = RunSummary(run_id=run_id)

@@ -1,4 +1,4 @@
-"""Ctrl-C ends a command within seconds and loses nothing committed.
+"""Ctrl-C or SIGTERM ends a command within seconds and loses nothing committed.
 
 A run writes each output file atomically and its ledger in transactions, so it survives
 being killed at any point (``tests/reliability/test_crash_resume.py``). What Ctrl-C used
@@ -12,10 +12,13 @@ to wait for was not the run's data:
 
 So the first Ctrl-C interrupts the command as before (Prefect marks the run crashed, the
 command prints ``interrupted``) and, if the process is still there :data:`GRACE` seconds
-later, it ends at once; a second Ctrl-C ends it at once too. Ending at once stops the
-processes this one started in its process group (the embedded server, the cleaning
-workers; not papertrail's background server) and exits 130;
-the pages that were in flight have no record yet, so the next run fetches them again.
+later, it ends at once; a second Ctrl-C ends it at once too. SIGTERM (``kill``, a service
+manager, a CI job's time limit) does the same inside a flow run (:func:`watch_termination`)
+and ends the command at once outside one; before, it waited like Ctrl-C and then left
+Prefect's embedded server running with no parent. Ending at once stops the processes
+this one started in its process group (the embedded server, the cleaning workers; not
+papertrail's background server) and exits 130 (143 for SIGTERM). The pages that were in
+flight have no record yet, so the next run fetches them again.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pathlib import Path
 from types import FrameType
 
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process SIGTERM ended
 #: Seconds the first Ctrl-C gives a command to stop by itself.
 GRACE = 5.0
 
@@ -42,14 +46,15 @@ def before_exit_now(hook: Callable[[int], None]) -> None:
     _last_words.append(hook)
 
 
+_grace: float | None = None  # set while a command runs under prompt_interrupts
+
+
 @contextmanager
 def prompt_interrupts(grace: float = GRACE) -> Iterator[None]:
-    """Ctrl-C as described above, for the duration. Only in the main thread, and only
-    where Ctrl-C would raise KeyboardInterrupt anyway (not where it is ignored)."""
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
+    """Ctrl-C and SIGTERM as described above, for the duration. Only in the main thread,
+    and Ctrl-C only where it would raise KeyboardInterrupt anyway (not where ignored)."""
+    global _grace
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
     interrupts = 0
@@ -65,23 +70,62 @@ def prompt_interrupts(grace: float = GRACE) -> Iterator[None]:
             file=sys.stderr,
             flush=True,
         )
-        timer = threading.Timer(grace, exit_now, args=(EXIT_INTERRUPTED,))
-        timer.daemon = True
-        timer.start()
+        _arm(grace, EXIT_INTERRUPTED)
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGINT, on_interrupt)
+    def on_terminate(signum: int, frame: FrameType | None) -> None:
+        exit_now(EXIT_TERMINATED)  # outside a flow run nothing is in flight
+
+    catch_int = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    previous_int = signal.signal(signal.SIGINT, on_interrupt) if catch_int else None
+    catch_term = signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    previous_term = signal.signal(signal.SIGTERM, on_terminate) if catch_term else None
+    _grace = grace
     try:
         yield
     finally:
+        _grace = None
         if not interrupts:  # once interrupted, a second Ctrl-C still ends it at once
-            signal.signal(signal.SIGINT, previous)
+            if previous_int is not None:
+                signal.signal(signal.SIGINT, previous_int)
+            if previous_term is not None:
+                signal.signal(signal.SIGTERM, previous_term)
+
+
+def watch_termination() -> None:
+    """Inside a flow run of a command: SIGTERM ends it within the grace period too.
+
+    Prefect turns SIGTERM during a flow run into a crash of the run, waits for the
+    tasks in flight, then sends the signal again to the handler it replaced (the
+    command's, which ends it at once): that wait was unbounded (49 s for a stalled page),
+    and a SIGKILL after it left Prefect's embedded server running with no parent. Here
+    Prefect's handler is wrapped so that the signal also arms the timer. Does nothing
+    outside a command (a worker's flow run keeps Prefect's own handling)."""
+    grace = _grace
+    if grace is None or threading.current_thread() is not threading.main_thread():
+        return
+    inner = signal.getsignal(signal.SIGTERM)
+    if not callable(inner):
+        return
+
+    def on_terminate(signum: int, frame: FrameType | None) -> None:
+        _arm(grace, EXIT_TERMINATED)
+        inner(signum, frame)
+
+    signal.signal(signal.SIGTERM, on_terminate)
+
+
+def _arm(grace: float, status: int) -> None:
+    timer = threading.Timer(grace, exit_now, args=(status,))
+    timer.daemon = True
+    timer.start()
 
 
 def exit_now(status: int) -> None:
     """End the process now: last words, streams flushed, child processes stopped."""
     with suppress(BaseException):
-        print("interrupted: stopped without waiting for work in flight", file=sys.stderr)
+        word = "interrupted" if status == EXIT_INTERRUPTED else "terminated"
+        print(f"{word}: stopped without waiting for work in flight", file=sys.stderr)
     for stream in (sys.stdout, sys.stderr):
         with suppress(BaseException):
             stream.flush()

@@ -1,10 +1,11 @@
-"""Ctrl-C on ``python -m flows.ingest`` while a page is in flight: the command ends
-within seconds with status 130, leaves no process behind (Prefect's embedded server
-included), and the next run writes the page it did not finish.
+"""Ctrl-C or SIGTERM on ``python -m flows.ingest`` while a page is in flight: the
+command ends within seconds (status 130 or 143), leaves no process behind (Prefect's
+embedded server included), and the next run writes the page it did not finish.
 
-Before papertrail.interrupts the command waited for the stalled fetch and then, its
-embedded server stopped by the same Ctrl-C, retried reporting the crash to it: about
-two minutes.
+Before papertrail.interrupts, Ctrl-C waited for the stalled fetch and then, its embedded
+server stopped by the same Ctrl-C, retried reporting the crash to it (about two
+minutes); SIGTERM waited for the fetch (49 s) and left the embedded server running with
+no parent.
 """
 
 from __future__ import annotations
@@ -78,8 +79,15 @@ def group_alive(pgid: int) -> bool:
     return True
 
 
-def test_ctrl_c_ends_a_run_at_once_and_the_next_run_finishes_it(
-    site: StallingSite, run_env: dict[str, str]
+@pytest.mark.parametrize(
+    ("how", "status", "said"),
+    [
+        ("ctrl-c", 130, "papertrail: stopping"),  # a terminal: SIGINT to the whole group
+        ("kill", 143, "terminated"),  # kill PID, a service manager, a CI time limit
+    ],
+)
+def test_a_signal_ends_a_run_at_once_and_the_next_run_finishes_it(
+    site: StallingSite, run_env: dict[str, str], how: str, status: int, said: str
 ) -> None:
     env = dict(run_env, PAPERTRAIL_ENRICH="false", PAPERTRAIL_FETCH_TIMEOUT="250")
     proc = subprocess.Popen(
@@ -90,18 +98,23 @@ def test_ctrl_c_ends_a_run_at_once_and_the_next_run_finishes_it(
     )  # fmt: skip
     try:
         assert site.arrived.wait(240), "the page was never requested"
-        os.killpg(proc.pid, signal.SIGINT)
+        if how == "ctrl-c":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            os.kill(proc.pid, signal.SIGTERM)
         _, stderr = proc.communicate(timeout=90)  # it took about two minutes before
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    assert proc.returncode == 130, stderr[-2000:]
-    assert "papertrail: stopping" in stderr
-    deadline = time.monotonic() + 60  # the group's other processes got SIGINT or SIGTERM
+    assert proc.returncode == status, stderr[-2000:]
+    assert said in stderr
+    # the embedded server and the cleaning workers go too (SIGTERM used to leave the
+    # server running with no parent)
+    deadline = time.monotonic() + 60
     while group_alive(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.5)
-    assert not group_alive(proc.pid), "a process of the interrupted run is still running"
+    assert not group_alive(proc.pid), "a process of the stopped run is still running"
 
     site.release.set()  # the page answers now: the next run writes it
     again = ingest(env, site.url)
