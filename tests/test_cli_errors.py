@@ -179,6 +179,26 @@ def test_show_prints_the_latest_record_by_url_or_id(
     assert "no record of https://example.org/never-seen" in capsys.readouterr().err
 
 
+def test_show_finds_a_record_by_the_url_the_run_was_given(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run stores a URL without its password; ``page#top`` and ``page?utm_source=x``
+    are that page. ``show`` with the URL as the run was given it said "no record"."""
+    from papertrail.testing.pages import Page
+
+    from .conftest import roundup_html, session_records
+
+    with PageServer() as server:
+        bare = server.add("/weekly.html", Page(roundup_html().encode("utf-8")))
+        given = bare.replace("http://", "http://alice:s3cret@")
+        (record,) = session_records(env / "data", [given])
+    assert record.url == bare
+    show = entry("papertrail.show")
+    for key in (given, bare + "#top", bare + "?utm_source=newsletter"):
+        assert show([key]) == cli.EXIT_OK, key
+        assert record.article_id in capsys.readouterr().out
+
+
 def test_show_gives_the_failure_record_of_an_article_with_no_good_record(
     env: Path, page_server: PageServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,9 +2,11 @@
 
 Looked up in the output store's index (``_index.sqlite``: every URL, final URL and
 canonical URL of a good record, and every ``article_id``), so it answers at once however
-large the output is. Pretty by default, ``--json`` for the record as written. An article
-with no good record shows its latest failure record instead (from ``failures/``, which
-the index does not cover), marked as a failure on stderr, with exit status 1.
+large the output is. A URL is looked up as given, then without its password and as its
+canonical URL, as the run stored it. Pretty by default, ``--json`` for the record as
+written. An article with no good record shows its latest failure record instead (from
+``failures/``, which the index does not cover), marked as a failure on stderr, with exit
+status 1.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import textwrap
 from pathlib import Path
 
 from . import cli
+from .inputs import split_userinfo
 from .output import OutputStore
 from .record import ArticleRecord
+from .urls import canonical_url
 
 TEXT_PREVIEW = 600  # characters of body text shown without --full
 
@@ -56,6 +60,19 @@ def main(argv: list[str] | None = None) -> int:
     return cli.run(lambda: _main(argv))
 
 
+def lookup_keys(key: str) -> list[str]:
+    """``key`` as given, then as the run stored it: without a ``user:password@`` (never
+    stored) and as its canonical URL (``page#top``, ``page?utm_source=x`` are that page).
+    The URL a run was given finds its record."""
+    given = key.strip()
+    bare = split_userinfo(given)[0]
+    try:
+        canonical = canonical_url(bare) if "://" in bare else bare
+    except ValueError:  # no URL parser accepts it: then it is looked up as given
+        canonical = bare
+    return list(dict.fromkeys((given, bare, canonical)))
+
+
 def _main(argv: list[str] | None) -> int:
     parser = cli.parser("python -m papertrail.show", __doc__)
     parser.add_argument("key", metavar="URL|ARTICLE_ID", help="an article's URL or article_id")
@@ -74,12 +91,13 @@ def _main(argv: list[str] | None) -> int:
     if not settings.clean_path.is_dir():
         raise cli.UsageError(f"no output directory at {settings.clean_path}")
     store = OutputStore(settings.clean_path)
-    record = store.latest(args.key.strip())
+    keys = lookup_keys(args.key)
+    record = next((r for key in keys if (r := store.latest(key)) is not None), None)
     status = cli.EXIT_OK
     if record is None:
         # the index maps good records only; a URL that never fetched has its failure
         # records, and their errors are what the user came to read
-        failure = store.latest_failure(args.key.strip())
+        failure = next((f for key in keys if (f := store.latest_failure(key))), None)
         if failure is None:
             print(f"no record of {args.key} in {settings.clean_path}", file=sys.stderr)
             return cli.EXIT_FAILED

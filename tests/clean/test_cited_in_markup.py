@@ -24,6 +24,7 @@ PROSE = (
     "实验表明，该方法在长文本理解任务上优于此前的所有开源模型，推理速度也快得多，值得关注。",
     "作者还公开了代码和模型权重，社区可以在此基础上继续改进，进一步降低部署所需的显存。",
 )
+FULL_WIDTH = PAPER.translate(str.maketrans("0123456789.", "０１２３４５６７８９."))
 FORMS = {
     "iframe": f'<iframe src="https://arxiv.org/pdf/{PAPER}" width="100%" height="600"></iframe>',
     "lazy-iframe": f'<iframe data-src="https://arxiv.org/pdf/{PAPER}v2"></iframe>',
@@ -35,6 +36,9 @@ FORMS = {
     "</blockquote>",
     "br-in-url": f"<p>论文地址：https://arxiv.org/abs/<br>{PAPER}</p>",
     "br-after-host": f"<p>论文地址：https://arxiv.org/<br>abs/{PAPER}</p>",
+    # links written unusually
+    "uppercase-url": f'<p>论文：<a href="HTTPS://ARXIV.ORG/ABS/{PAPER}">链接</a></p>',
+    "full-width-href": f'<p>论文：<a href="https://arxiv.org/abs/{FULL_WIDTH}">链接</a></p>',
     # targets only a script or an attribute holds
     "onclick-button": f"<p><button onclick=\"window.open('https://arxiv.org/pdf/{PAPER}')\">"
     "PDF</button></p>",
@@ -97,6 +101,16 @@ def test_cited_paper_is_found_on_served_pages(tmp_path: Path) -> None:
     assert {urls[r.url]: [ref.id for ref in r.arxiv] for r in records} == {
         name: [PAPER] for name in FORMS
     }
+
+
+def test_relative_links_resolve_against_the_pages_base() -> None:
+    """``<base href>`` sets what every relative link of the page resolves against."""
+    html = page(f'<p>论文：<a href="abs/{PAPER}">链接</a></p>').replace(
+        "<title>", '<base href="https://arxiv.org/"><title>'
+    )
+    doc = extract_ids(clean(Document(url="http://127.0.0.1/a.html", kind="http", markup=html)))
+    assert [ref.id for ref in doc.arxiv] == [PAPER]
+    assert f"https://arxiv.org/abs/{PAPER}" in [link.href for link in doc.links]
 
 
 def test_a_bare_number_after_an_unrelated_line_break_is_not_an_id() -> None:

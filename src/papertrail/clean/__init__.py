@@ -29,6 +29,7 @@ from .links import (
     chrome_in,
     keep_link_lines,
     keep_reference_lists,
+    link_base,
     mark_headings,
     read_region,
     region_and_prose,
@@ -44,7 +45,7 @@ from .tree import load_tree
 from .wechat import source_link
 
 # Bump whenever rules or options change output: the fetch ledger re-cleans archived pages.
-EXTRACTOR_VERSION = "clean-1.12"
+EXTRACTOR_VERSION = "clean-1.13"
 
 # Pruned markup larger than this (characters) is extracted without trafilatura's fallbacks.
 FAST_EXTRACTION_ABOVE = 2_000_000
@@ -233,12 +234,13 @@ def _read_article_region(tree: etree._Element, url: str | None) -> Region | None
     """Links, text and headings of the article's region, read before extraction; its link
     lines and bold headings are then marked in ``tree`` so trafilatura keeps them (see
     :mod:`.links`)."""
+    base = link_base(tree, url)  # before untable_layout, which may restructure the page
     untable_layout(tree)  # as extract_main does first: the container is chosen after it
     element, prose = region_and_prose(tree)
     if element is None:
         return None
     chrome = chrome_in(element, prose)
-    region = read_region(element, url, chrome)
+    region = read_region(element, base, chrome)
     keep_link_lines(element, chrome)
     keep_reference_lists(element, chrome)
     mark_headings(element, chrome)

@@ -17,7 +17,7 @@ from trafilatura.xml import xmltotxt
 
 from ..document import Link
 from .container import narrow
-from .links import absolute_url
+from .links import absolute_url, link_base
 from .tree import load_tree
 
 TRAFILATURA_OPTIONS: dict[str, Any] = {
@@ -223,18 +223,19 @@ def prose_chars(tree: etree._Element) -> int:
 
 
 def _run(tree: etree._Element, url: str | None, options: dict[str, Any]) -> MainContent:
+    base = link_base(tree, url)
     result = bare_extraction(tree, url=url, **options)
     body = getattr(result, "body", None)
     if body is None:
         return MainContent("", [])
-    links = _links(body, url)
+    links = _links(body, base)
     etree.strip_tags(body, "ref")
     text = xmltotxt(body, include_formatting=False)
     comments = getattr(result, "commentsbody", None)
     if options.get("include_comments") and comments is not None and len(comments):
         # trafilatura keeps comments (a thread's replies) apart from the body; extract()
         # prints them after it, and so do we
-        links += [link for link in _links(comments, url) if link not in links]
+        links += [link for link in _links(comments, base) if link not in links]
         etree.strip_tags(comments, "ref")
         text = "\n".join(t for t in (text, xmltotxt(comments, include_formatting=False)) if t)
     return MainContent(text, links)
@@ -274,7 +275,7 @@ def extract_plain(html: str | etree._Element, url: str | None, **overrides: Any)
     if tree is None:
         return MainContent("", [])
     main = _run(tree, url, {**PLAIN_OPTIONS, **overrides})
-    main.links = _links_in_text(tree, main.text, url)
+    main.links = _links_in_text(tree, main.text, link_base(tree, url))
     return main
 
 

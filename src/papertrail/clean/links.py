@@ -233,12 +233,29 @@ def _is_emphasis_line(el: etree._Element) -> bool:
 
 def absolute_url(href: str | None, base: str | None) -> str | None:
     """A link target as an absolute http(s) URL, or None: empty, a fragment,
-    ``javascript:``/``mailto:``, another scheme, or a target no URL parser accepts."""
+    ``javascript:``/``mailto:``, another scheme, or a target no URL parser accepts.
+    Schemes are case-insensitive (``HTTPS://ARXIV.ORG/ABS/...`` is a link)."""
     href = (href or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:")):
         return None
     joined = join_url(base, href)
-    return joined if joined and joined.startswith(("http://", "https://")) else None
+    return joined if joined and joined[:8].lower().startswith(_WEB) else None
+
+
+_WEB = ("http://", "https://")
+
+
+def link_base(tree: etree._Element, url: str | None) -> str | None:
+    """What the page's relative links resolve against: its ``<base href>`` (itself
+    resolved against the page's URL), else the URL. A roundup page that sets
+    ``<base href="https://arxiv.org/">`` and links ``abs/2403.19928`` cites that paper."""
+    head = tree.find("head")
+    for el in head.iter("base") if head is not None else ():
+        href = (el.get("href") or "").strip()
+        if href:
+            joined = join_url(url, href)
+            return joined if joined and joined[:8].lower().startswith(_WEB) else url
+    return url
 
 
 def join_url(base: str | None, href: str) -> str | None:

@@ -131,8 +131,11 @@ def text_mentions(text: str, *, today: date) -> list[Mention]:
 
 
 def link_ids(href: str, *, today: date) -> list[tuple[ArxivId, FoundBy]]:
-    """Ids in one link target (only arXiv-family URLs and arXiv DOIs count)."""
-    for candidate in dict.fromkeys((href.strip(), unquote(href.strip()))):
+    """Ids in one link target (only arXiv-family URLs and arXiv DOIs count), read as text
+    is (:func:`.normalize.normalize`): ``abs/２４０３.１９９２８`` in an href is 2403.19928,
+    not an id of full-width digits."""
+    href = href.strip()
+    for candidate in dict.fromkeys(normalize(c).text for c in (href, unquote(href))):
         hits: list[tuple[int, ArxivId, FoundBy]] = []
         for site in SITE_PATTERNS:
             for m in site.regex.finditer(candidate):
