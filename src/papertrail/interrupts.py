@@ -154,3 +154,14 @@ def _children() -> list[int]:
             if os.getpgid(pid) == group:
                 alive.append(pid)
     return alive
+
+
+__all__ = [
+    "EXIT_INTERRUPTED",
+    "EXIT_TERMINATED",
+    "GRACE",
+    "before_exit_now",
+    "exit_now",
+    "prompt_interrupts",
+    "watch_termination",
+]
