@@ -20,9 +20,16 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from papertrail.document import Document
 from papertrail.inputs import with_credentials
 from papertrail.interrupts import watch_termination
-from papertrail.session import BatchOutcome, document_for, new_run_id, shards_of, windowed
+from papertrail.session import (
+    BatchOutcome,
+    document_for,
+    first_sightings,
+    new_run_id,
+    shards_of,
+    windowed,
+)
 from papertrail.settings import Settings
-from papertrail.summary import RunSummary
+from papertrail.summary import RunSummary, table_rows
 
 from .local_server import announce_run
 from .runtime import session as session_for
@@ -136,11 +143,18 @@ def ingest(
             return submit_batch(runner, settings, *shard, task_mode)
 
         outcome: BatchOutcome
-        for outcome in windowed(shards_of(urls, run_id, batch_size), submit, window):
+        repeats: list[Document] = []  # the same page given again: fetched once
+        shards = shards_of(first_sightings(urls, repeats), run_id, batch_size)
+        for outcome in windowed(shards, submit, window):
             outcome.add_to(summary)
             rows.extend(outcome.rows)
             if progress_hook is not None:
                 progress_hook(summary.inputs, len(urls))
+    for doc in repeats:
+        summary.add(doc)
+    rows.extend(table_rows(repeats))
+    if repeats and progress_hook is not None:
+        progress_hook(summary.inputs, len(urls))
     if summary.records_written:
         summary.add_output(catalogue_task(settings))
     summary.arxiv = session_for(settings).arxiv.stats.as_dict()

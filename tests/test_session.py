@@ -86,6 +86,37 @@ def test_shares_of_a_page_without_canonical_link_are_one_article(tmp_path: Path)
     assert record["canonical_url"] == url
 
 
+def test_a_page_given_again_in_one_run_is_fetched_once(tmp_path: Path) -> None:
+    """The same URL twice (a --from list concatenated from two), a share with a fragment,
+    the host in capitals and a password: one page, one request, one record; each repeat
+    is accounted for, with a note naming the first."""
+    from papertrail.testing.pages import Page, PageServer
+
+    page = (FIXTURES / "pages" / "roundup.html").read_text("utf-8")
+    with PageServer() as site:
+        url = site.add("/post.html", Page(page.encode("utf-8")))
+        spellings = [
+            url, url, f"{url}#top", url.replace("http://", "HTTP://"),
+            url.replace("http://", "http://alice:pw@"),
+        ]  # fmt: skip
+        settings = Settings(
+            data_dir=tmp_path / "data", enrich=False, process_workers=0,
+            allow_private=True, per_host_delay=0.0,
+        )  # fmt: skip
+        session = Session(settings)
+        try:
+            summary = session.run(spellings, batch_size=2)
+        finally:
+            session.close()
+        fetched = [r.path for r in site.requests if r.path != "/robots.txt"]
+    assert fetched == ["/post.html"]
+    assert (summary.inputs, summary.pages, summary.unchanged) == (5, 1, 4), summary
+    assert summary.records_written == 1 and summary.ok
+    # one note per distinct line: the password spelling is stored as the bare URL
+    assert sum("given earlier in this run" in note for note in summary.notes) == 3
+    assert not any("alice" in note or "pw@" in note for note in summary.notes)
+
+
 def test_discover_reports_each_source_and_one_broken_feed_sinks_nothing(tmp_path: Path) -> None:
     """Discovery through the session's fetcher: new URLs per source, already-ingested ones
     dropped, a feed that answers 404 reported in its own row."""

@@ -15,6 +15,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Container, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
@@ -74,6 +75,34 @@ def document_for(arg: str) -> Document:
         doc = Document(url=storable(url))
         record_failure(doc, "input", exc)
         return doc
+
+
+def first_sightings(inputs: Iterable[str], repeats: list[Document]) -> Iterator[str]:
+    """``inputs`` less those naming a page already given in this run, in another
+    spelling or not (the same URL twice, ``#fragment``, tracking parameters, a password,
+    the host's case: :func:`~papertrail.urls.canonical_url`): the page is fetched once,
+    not once per spelling. Each repeat becomes a document in ``repeats``, skipped with a
+    note naming the first, so the run still accounts for every input. Lazy: a run's
+    inputs are never all held, only one key per page."""
+    from .inputs import split_userinfo
+    from .urls import canonical_url
+
+    seen: dict[str, str] = {}
+    for arg in inputs:
+        key: str | None = None
+        with suppress(ValueError, TypeError, AttributeError):  # bad input: its own record
+            bare = split_userinfo(arg.strip())[0]
+            if bare[:8].lower().startswith(("http://", "https://")):  # files: as given
+                key = canonical_url(bare)
+        if key is None or key not in seen:
+            if key is not None:
+                seen[key] = bare
+            yield arg
+            continue
+        doc = document_for(arg)
+        doc.skipped = "repeated"
+        doc.note = f"{doc.url}: same page as {seen[key]}, given earlier in this run (fetched once)"
+        repeats.append(doc)
 
 
 class Session:
@@ -292,10 +321,14 @@ class Session:
         summary = RunSummary(run_id=run_id)
         start = time.perf_counter()
         width = max(1, concurrency)
+        repeats: list[Document] = []
         with ThreadPoolExecutor(max_workers=width) as pool:
             submit = lambda s: pool.submit(self.run_batch, *s)  # noqa: E731
-            for outcome in windowed(shards_of(inputs, run_id, batch_size), submit, width):
+            shards = shards_of(first_sightings(inputs, repeats), run_id, batch_size)
+            for outcome in windowed(shards, submit, width):
                 outcome.add_to(summary)
+        for doc in repeats:
+            summary.add(doc)
         if summary.records_written:
             summary.add_output(self.catalogue())
         summary.arxiv = self.arxiv.stats.as_dict()
@@ -381,6 +414,7 @@ __all__ = [
     "Session",
     "batched",
     "document_for",
+    "first_sightings",
     "new_run_id",
     "same_article_note",
     "session_for",
