@@ -34,7 +34,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from papertrail.ids import parse_id
 
-from .served import Served
+from .served import QuietHTTPServer, Served
 
 DEFAULT_FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "arxiv"
 QUERY_PATH = "/api/query"
@@ -492,7 +492,7 @@ class FakeArxivAPI(Served):
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
+        self._server = QuietHTTPServer(("127.0.0.1", self._port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

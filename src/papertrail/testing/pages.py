@@ -15,10 +15,10 @@ import mimetypes
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from .served import Served
+from .served import QuietHTTPServer, Served
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,7 @@ class PageServer(Served):
 
             do_HEAD = do_GET
 
-        self._httpd = ThreadingHTTPServer((host, port), Handler)
+        self._httpd = QuietHTTPServer((host, port), Handler)
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
