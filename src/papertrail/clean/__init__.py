@@ -195,7 +195,8 @@ def _with_paper_targets(html: str) -> str:
     if not TARGET_HINT.search(html):
         return html
     tree = LexborHTMLParser(html)  # a second parse: the page type's features read `parsed`
-    return (tree.html or html) if keep_paper_targets(tree, html) else html
+    # no source: the search above is the one keep_paper_targets would make
+    return (tree.html or html) if keep_paper_targets(tree) else html
 
 
 def _clean_plain(html: str, url: str | None, behaviour: Behaviour, page_type: str) -> Extraction:

@@ -222,8 +222,11 @@ def prose_chars(tree: etree._Element) -> int:
     return total
 
 
-def _run(tree: etree._Element, url: str | None, options: dict[str, Any]) -> MainContent:
-    base = link_base(tree, url)
+def _run(
+    tree: etree._Element, url: str | None, options: dict[str, Any], base: str | None
+) -> MainContent:
+    """trafilatura on ``tree``; its links resolved against ``base`` (:func:`.links.link_base`
+    of the whole page: a narrowed tree has no ``<head>``, so no ``<base>``)."""
     result = bare_extraction(tree, url=url, **options)
     body = getattr(result, "body", None)
     if body is None:
@@ -274,8 +277,9 @@ def extract_plain(html: str | etree._Element, url: str | None, **overrides: Any)
     tree = load_tree(html) if isinstance(html, str) else html
     if tree is None:
         return MainContent("", [])
-    main = _run(tree, url, {**PLAIN_OPTIONS, **overrides})
-    main.links = _links_in_text(tree, main.text, link_base(tree, url))
+    base = link_base(tree, url)
+    main = _run(tree, url, {**PLAIN_OPTIONS, **overrides}, base)
+    main.links = _links_in_text(tree, main.text, base)
     return main
 
 
@@ -302,16 +306,17 @@ def extract_main(
     tree = load_tree(html) if isinstance(html, str) else html
     if tree is None:
         return MainContent("", [])
+    base = link_base(tree, url)  # before narrowing drops the <head>
     untable_layout(tree)
     if not whole_page:
         tree = narrow(tree)
-    main = _run(tree, url, {**options, "fast": True})  # bare_extraction copies the tree
+    main = _run(tree, url, {**options, "fast": True}, base)  # bare_extraction copies the tree
     chars = len("".join(main.text.split()))
     if chars < trusted and paragraph_divs(tree):
-        main = _run(tree, url, {**options, "fast": True})
+        main = _run(tree, url, {**options, "fast": True}, base)
         chars = len("".join(main.text.split()))
     if chars < trusted and not options.get("fast"):
-        main = _run(tree, url, options)
+        main = _run(tree, url, options, base)
         chars = len("".join(main.text.split()))
     main.missed_prose = chars < _SMALL_OUTPUT and chars < _MIN_PROSE_SHARE * prose_chars(tree)
     return main

@@ -44,11 +44,11 @@ import time
 import zlib
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
-from .served import Served
+from .served import QuietHTTPServer, Served
 
 CHARSET_TEXT = "大模型推理论文速递：arXiv:2307.09288 提出了新的方法。繁體測試：機器學習與語言模型。"
 # Big5 has no simplified characters: Big5 pages are in traditional script.
@@ -296,8 +296,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(code, f"status {code}".encode(), "text/plain")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(QuietHTTPServer):
     allow_reuse_address = True
     block_on_close = False
     owner: HostileServer

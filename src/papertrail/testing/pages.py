@@ -72,7 +72,6 @@ class PageServer(Served):
             do_HEAD = do_GET
 
         self._httpd = QuietHTTPServer((host, port), Handler)
-        self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
     @property
